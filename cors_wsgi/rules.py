@@ -1,0 +1,208 @@
+"""Pure decisions of the CORS protocol, over strings: no WSGI, no I/O.
+
+Two families live here. The Fetch Standard's safelists say which browser
+requests are sent without a preflight (:func:`needs_preflight`); the server's
+rules say whether a request is CORS at all (:func:`classify`) and whether a
+preflight is accepted under a :class:`~cors_wsgi.config.Policy`
+(:func:`check_preflight`).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+
+from .config import (
+    REASON_HEADERS,
+    REASON_METHOD,
+    REASON_ORIGIN,
+    REASON_PRIVATE_NETWORK,
+    Policy,
+)
+from .httputil import is_token, parse_header_list
+
+__all__ = [
+    "CORS_SAFELISTED_METHODS",
+    "CORS_SAFELISTED_REQUEST_HEADER_NAMES",
+    "RequestKind",
+    "check_preflight",
+    "classify",
+    "cors_unsafe_request_header_names",
+    "is_cors_safelisted_method",
+    "is_cors_safelisted_request_header",
+    "needs_preflight",
+]
+
+
+class RequestKind(enum.Enum):
+    """What a request is, as far as CORS is concerned."""
+
+    #: No ``Origin`` header: the CORS protocol does not apply.
+    NOT_CORS = "not-cors"
+    #: ``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``.
+    PREFLIGHT = "preflight"
+    #: Any other request with ``Origin``: the app answers it.
+    ACTUAL = "actual"
+
+
+def classify(method: str, origin: Optional[str], request_method: Optional[str]) -> RequestKind:
+    # https://fetch.spec.whatwg.org/#cors-preflight-request
+    if origin is None:
+        return RequestKind.NOT_CORS
+    if method == "OPTIONS" and request_method is not None:
+        return RequestKind.PREFLIGHT
+    return RequestKind.ACTUAL
+
+
+# https://fetch.spec.whatwg.org/#cors-safelisted-method
+CORS_SAFELISTED_METHODS: FrozenSet[str] = frozenset({"GET", "HEAD", "POST"})
+
+
+def is_cors_safelisted_method(method: str) -> bool:
+    """Whether a browser sends *method* without asking first (byte-exact)."""
+    return method in CORS_SAFELISTED_METHODS
+
+
+# The names a server always allows in a preflight: the safelisted request
+# headers that a browser may still list when their value is not safelisted
+# (a JSON fetch lists content-type). The Fetch Standard also safelists Range,
+# but only for single ranges that browsers never preflight.
+CORS_SAFELISTED_REQUEST_HEADER_NAMES: FrozenSet[str] = frozenset(
+    {"accept", "accept-language", "content-language", "content-type"}
+)
+
+# https://fetch.spec.whatwg.org/#cors-unsafe-request-header-byte
+_UNSAFE_BYTE = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
+# Accept-Language and Content-Language: 0-9 A-Z a-z space * , - . ; =
+_LANGUAGE_BYTES = re.compile(r"[0-9A-Za-z *,\-.;=]*")
+# https://mimesniff.spec.whatwg.org/#http-token-code-point
+_MIME_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FORM_ESSENCES = frozenset(
+    {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
+)
+_HTTP_WHITESPACE = "\t\n\r "
+# https://fetch.spec.whatwg.org/#simple-range-header-value, without white space
+_SINGLE_RANGE = re.compile(r"([bB][yY][tT][eE][sS])=([0-9]*)-([0-9]*)")
+
+# The client hints DPR, Downlink, Save-Data, Viewport-Width and Width were once
+# CORS-safelisted. The current Fetch Standard no longer lists them, so a
+# request carrying one needs a preflight, and we say so.
+
+
+def _mime_essence(value: str) -> Optional[str]:
+    # https://mimesniff.spec.whatwg.org/#parse-a-mime-type (type and subtype)
+    value = value.strip(_HTTP_WHITESPACE)
+    kind, slash, rest = value.partition("/")
+    if not slash or _MIME_TOKEN.fullmatch(kind) is None:
+        return None
+    subtype = rest.partition(";")[0].rstrip(_HTTP_WHITESPACE)
+    if _MIME_TOKEN.fullmatch(subtype) is None:
+        return None
+    return f"{kind}/{subtype}".lower()
+
+
+def is_cors_safelisted_request_header(name: str, value: str) -> bool:
+    """The Fetch Standard's CORS-safelisted request-header check.
+
+    https://fetch.spec.whatwg.org/#cors-safelisted-request-header. *value* is
+    the header's value as a latin-1 string (one character per byte), as WSGI
+    passes it.
+    """
+    if len(value) > 128:
+        return False
+    name = name.lower()
+    if name == "accept":
+        return _UNSAFE_BYTE.search(value) is None
+    if name in ("accept-language", "content-language"):
+        return _LANGUAGE_BYTES.fullmatch(value) is not None
+    if name == "content-type":
+        if _UNSAFE_BYTE.search(value) is not None:
+            return False
+        return _mime_essence(value) in _FORM_ESSENCES
+    if name == "range":
+        match = _SINGLE_RANGE.fullmatch(value)
+        if match is None or not match.group(2):
+            # Malformed, or a suffix range such as bytes=-500.
+            return False
+        end = match.group(3)
+        return not end or int(match.group(2)) <= int(end)
+    return False
+
+
+HeaderItems = Union[Iterable[Tuple[str, str]], Dict[str, str]]
+
+
+def cors_unsafe_request_header_names(headers: HeaderItems) -> List[str]:
+    """The sorted, lower-cased names a browser would list in a preflight.
+
+    https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names
+    """
+    items = headers.items() if isinstance(headers, dict) else headers
+    unsafe = set()
+    potentially_unsafe = set()
+    safelist_value_size = 0
+    for name, value in items:
+        if is_cors_safelisted_request_header(name, value):
+            potentially_unsafe.add(name.lower())
+            safelist_value_size += len(value)
+        else:
+            unsafe.add(name.lower())
+    if safelist_value_size > 1024:
+        unsafe |= potentially_unsafe
+    return sorted(unsafe)
+
+
+def needs_preflight(method: str, headers: HeaderItems = ()) -> bool:
+    """Whether a browser's ``fetch`` with *method* and *headers* is preflighted.
+
+    https://fetch.spec.whatwg.org/#main-fetch: a CORS request needs a
+    preflight when its method is not CORS-safelisted or when it carries a
+    header that is not CORS-safelisted (or the safelisted values together pass
+    1024 bytes). Method names compare case-sensitively, after the browser's
+    own normalisation of DELETE, GET, HEAD, OPTIONS, POST and PUT.
+    """
+    if method.upper() in ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"):
+        method = method.upper()
+    if not is_cors_safelisted_method(method):
+        return True
+    return bool(cors_unsafe_request_header_names(headers))
+
+
+def check_preflight(
+    policy: Policy,
+    origin: str,
+    request_method: str,
+    request_headers: str,
+    private_network: bool,
+    environ: Dict[str, Any],
+) -> Tuple[str, List[str]]:
+    """Decide a preflight: ``("", names)`` when accepted, else ``(reason, [])``.
+
+    https://fetch.spec.whatwg.org/#cors-preflight-fetch: the browser accepts
+    the answer when it allows the origin, the method (safelisted methods need
+    no permission) and each requested header name. *names* are the requested
+    header names, lower-cased, to echo in ``Access-Control-Allow-Headers``.
+    """
+    if not policy.origins.matches(origin, environ):
+        return REASON_ORIGIN, []
+    if not is_token(request_method):
+        return REASON_METHOD, []
+    methods = policy.allow_methods
+    if (
+        methods is not None
+        and request_method not in methods
+        and request_method not in CORS_SAFELISTED_METHODS
+    ):
+        return REASON_METHOD, []
+    names = parse_header_list(request_headers)
+    if names is None:
+        return REASON_HEADERS, []
+    allowed = policy.allow_headers
+    if allowed is not None:
+        for name in names:
+            if name not in allowed and name not in CORS_SAFELISTED_REQUEST_HEADER_NAMES:
+                return REASON_HEADERS, []
+    if private_network and not policy.allow_private_network:
+        return REASON_PRIVATE_NETWORK, []
+    return "", names
