@@ -15,41 +15,44 @@ class TTLCache(Generic[V]):
     """At most *maxsize* entries, each dropped *ttl* seconds after it was set.
 
     Reads take no lock: a single ``dict.get`` is atomic, and an entry is only
-    ever replaced whole. Writes take a lock and evict the oldest entry first
-    once the cache is full, so memory stays bounded whatever the keys are.
+    ever replaced whole. A hot path may read :attr:`entries` itself (a dict
+    of key to ``(expiry, value)``, expiry on :attr:`clock`) to save a call,
+    treating an expired entry as missing; only :meth:`set` writes. Writes
+    take a lock and evict the oldest entry first once the cache is full, so
+    memory stays bounded whatever the keys are.
     *clock* is injectable so that tests can move time without sleeping.
     """
 
-    __slots__ = ("_clock", "_data", "_lock", "maxsize")
+    __slots__ = ("_lock", "clock", "entries", "maxsize")
 
     def __init__(
         self, maxsize: int, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.maxsize = maxsize
-        self._clock = clock
-        self._data: Dict[Hashable, Tuple[float, V]] = {}
+        self.clock = clock
+        self.entries: Dict[Hashable, Tuple[float, V]] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self.entries)
 
     def get(self, key: Hashable) -> Optional[V]:
-        entry = self._data.get(key)
+        entry = self.entries.get(key)
         if entry is None:
             return None
-        if entry[0] <= self._clock():
+        if entry[0] <= self.clock():
             # Expired: forget it unless another thread has replaced it since.
             with self._lock:
-                if self._data.get(key) is entry:
-                    del self._data[key]
+                if self.entries.get(key) is entry:
+                    del self.entries[key]
             return None
         return entry[1]
 
     def set(self, key: Hashable, value: V, ttl: float) -> None:
         if self.maxsize <= 0:
             return
-        entry = (self._clock() + ttl, value)
-        data = self._data
+        entry = (self.clock() + ttl, value)
+        data = self.entries
         with self._lock:
             data.pop(key, None)
             while len(data) >= self.maxsize:
@@ -58,4 +61,4 @@ class TTLCache(Generic[V]):
 
     def clear(self) -> None:
         with self._lock:
-            self._data.clear()
+            self.entries.clear()

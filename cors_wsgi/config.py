@@ -34,7 +34,7 @@ from .httputil import (
     is_token,
     status_line,
 )
-from .origins import NULL_ORIGIN, OriginMatcher, parse_configured_origin
+from .origins import OriginMatcher, parse_configured_origin
 
 __all__ = [
     "DEFAULTS",
@@ -120,7 +120,7 @@ class Policy:
         "allow_private_network",
         "cacheable",
         "deny_responses",
-        "exact_origins",
+        "exact_allowed_headers",
         "max_age",
         "no_origin_headers",
         "origin_dependent",
@@ -134,9 +134,10 @@ class Policy:
     )
 
     origins: OriginMatcher
-    #: The exact allowed origins, normalised: a request's Origin found here
-    #: is allowed without further checks.
-    exact_origins: FrozenSet[str]
+    #: The complete header list for an actual request from each exact allowed
+    #: origin (normalised, as browsers send them): one lookup both allows the
+    #: origin and hands out its answer.
+    exact_allowed_headers: Dict[str, List[Header]]
     allow_all_origins: bool
     origin_dependent: bool
     allow_methods: Optional[FrozenSet[str]]
@@ -211,9 +212,7 @@ def _tokens(name: str, items: Tuple[str, ...], errors: List[str], what: str) -> 
     return ok
 
 
-def _origins(
-    options: Mapping[str, Any], errors: List[str]
-) -> Optional[OriginMatcher]:
+def _origins(options: Mapping[str, Any], errors: List[str]) -> Optional[OriginMatcher]:
     value = options["allow_origins"]
     regex_value = options["allow_origin_regex"]
     regex: Optional[Pattern[str]] = None
@@ -287,7 +286,7 @@ def _methods(options: Mapping[str, Any], errors: List[str]) -> Optional[FrozenSe
 
 def _header_names(
     name: str, options: Mapping[str, Any], errors: List[str]
-) -> Tuple[Optional[Tuple[str, ...]], bool]:
+) -> Tuple[Tuple[str, ...], bool]:
     """(names, star): the listed names, and whether "*" was among them."""
     items = _items(name, options[name], errors)
     if items is None:
@@ -300,7 +299,11 @@ def _header_names(
 
 
 def _status(
-    name: str, options: Mapping[str, Any], low: int, high: int, why: str,
+    name: str,
+    options: Mapping[str, Any],
+    low: int,
+    high: int,
+    why: str,
     errors: List[str],
 ) -> int:
     value = options[name]
@@ -316,9 +319,6 @@ def build_policy(options: Mapping[str, Any], where: str = "") -> Policy:
     *where* is added to every message, to say which resource was at fault.
     """
     errors: List[str] = []
-    unknown = [name for name in options if name not in DEFAULTS]
-    for name in unknown:
-        errors.append(unknown_option_message(name, POLICY_OPTION_NAMES, where))
     merged = {**DEFAULTS, **options}
 
     matcher = _origins(merged, errors)
@@ -337,13 +337,14 @@ def build_policy(options: Mapping[str, Any], where: str = "") -> Policy:
         )
         max_age = None
     preflight_status = _status(
-        "preflight_status", merged, 200, 299,
+        "preflight_status",
+        merged,
+        200,
+        299,
         "the Fetch Standard accepts a preflight only with an ok status (2xx)",
         errors,
     )
-    deny_status = _status(
-        "deny_status", merged, 200, 599, "use e.g. 403", errors
-    )
+    deny_status = _status("deny_status", merged, 200, 599, "use e.g. 403", errors)
 
     if credentials and matcher is not None and matcher.allow_all:
         errors.append(
@@ -359,19 +360,16 @@ def build_policy(options: Mapping[str, Any], where: str = "") -> Policy:
         )
 
     if errors:
-        raise ConfigurationError("\n".join(f"{line}" for line in errors))
+        raise ConfigurationError("\n".join(errors))
     assert matcher is not None  # every path that leaves it None added an error
 
     policy = Policy()
     policy.origins = matcher
-    policy.exact_origins = matcher.exact
     policy.allow_all_origins = matcher.allow_all
     policy.origin_dependent = not matcher.allow_all
     policy.allow_methods = methods
     policy.allow_headers = (
-        None
-        if headers_star
-        else frozenset(name.lower() for name in (allow_headers or ()))
+        None if headers_star else frozenset(name.lower() for name in allow_headers)
     )
     policy.allow_credentials = credentials
     policy.allow_private_network = private_network
@@ -384,7 +382,7 @@ def build_policy(options: Mapping[str, Any], where: str = "") -> Policy:
     tail: List[Header] = []
     if credentials:
         tail.append((ACCESS_CONTROL_ALLOW_CREDENTIALS, "true"))
-    exposed = "*" if expose_star else ", ".join(expose_headers or ())
+    exposed = "*" if expose_star else ", ".join(expose_headers)
     if exposed:
         tail.append((ACCESS_CONTROL_EXPOSE_HEADERS, exposed))
     if policy.origin_dependent:
@@ -400,6 +398,10 @@ def build_policy(options: Mapping[str, Any], where: str = "") -> Policy:
         policy.refused_headers = wildcard
         policy.wildcard_headers = wildcard
     policy.actual_allowed_tail = tuple(tail)
+    policy.exact_allowed_headers = {
+        origin: [(ACCESS_CONTROL_ALLOW_ORIGIN, origin), *tail]
+        for origin in matcher.exact
+    }
 
     static: List[Header] = []
     if credentials:
@@ -457,7 +459,8 @@ def _as_int(name: str, text: str) -> int:
     word = text.strip()
     if not (word.isascii() and word.isdigit()):
         raise ConfigurationError(
-            f"{name}: {text!r} is not a decimal integer; write e.g. {DEFAULTS.get(name, 1024)!r}"
+            f"{name}: {text!r} is not a decimal integer; "
+            f"write e.g. {DEFAULTS.get(name, 1024)!r}"
         )
     return int(word)
 

@@ -6,14 +6,12 @@ import logging
 from typing import (
     TYPE_CHECKING,
     Any,
-    Callable,
     Dict,
     Iterable,
     List,
     Mapping,
     Optional,
     Set,
-    Tuple,
 )
 
 from .config import (
@@ -27,7 +25,7 @@ from .config import (
 )
 from .errors import ConfigurationError
 from .httputil import ACCESS_CONTROL_ALLOW_ORIGIN, Header, merge_vary
-from .preflight import PreflightResponder
+from .preflight import PreflightResponder, debug_memo
 from .resources import ResourceTable
 
 if TYPE_CHECKING:
@@ -51,25 +49,35 @@ _VARY_ONLY: List[Header] = [VARY_ORIGIN]
 _PLAIN_NAMES: Set[str] = {
     name
     for base in (
-        "Cache-Control", "Content-Disposition", "Content-Encoding",
-        "Content-Language", "Content-Length", "Content-Security-Policy",
-        "Content-Type", "Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy",
-        "Date", "ETag", "Expires", "Last-Modified", "Link", "Location", "Pragma",
-        "Referrer-Policy", "Retry-After", "Server", "Set-Cookie",
-        "Strict-Transport-Security", "Transfer-Encoding", "X-Content-Type-Options",
-        "X-Frame-Options", "X-Request-Id",
+        "Cache-Control",
+        "Content-Disposition",
+        "Content-Encoding",
+        "Content-Language",
+        "Content-Length",
+        "Content-Security-Policy",
+        "Content-Type",
+        "Cross-Origin-Opener-Policy",
+        "Cross-Origin-Resource-Policy",
+        "Date",
+        "ETag",
+        "Expires",
+        "Last-Modified",
+        "Link",
+        "Location",
+        "Pragma",
+        "Referrer-Policy",
+        "Retry-After",
+        "Server",
+        "Set-Cookie",
+        "Strict-Transport-Security",
+        "Transfer-Encoding",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "X-Request-Id",
     )
     for name in (base, base.lower())
 }
 _PLAIN_NAMES_LIMIT = 1024
-
-# logger.isEnabledFor() is a method call on every request. Its answers are
-# memoised in the logger's own cache, which the logging module clears whenever
-# a level changes; reading that dict first skips the call while DEBUG is off.
-# Only a memoised False is trusted; anything else asks isEnabledFor().
-_debug_memo: Callable[[int], Optional[bool]] = getattr(
-    getattr(logger, "_cache", None), "get", lambda level: None
-)
 
 
 def _with_cors(headers: List[Header], extra: List[Header]) -> List[Header]:
@@ -190,12 +198,14 @@ class CORSMiddleware:
         preflight_status: int = DEFAULTS["preflight_status"],
         deny_status: int = DEFAULTS["deny_status"],
         preflight_passthrough: bool = DEFAULTS["preflight_passthrough"],
-        preflight_cache_size: int = 1024,
+        preflight_cache_size: Any = 1024,
         **unknown: Any,
     ) -> None:
         if unknown:
             raise ConfigurationError(
-                "\n".join(unknown_option_message(name, OPTION_NAMES) for name in unknown)
+                "\n".join(
+                    unknown_option_message(name, OPTION_NAMES) for name in unknown
+                )
             )
         if not callable(application):
             raise ConfigurationError(
@@ -268,23 +278,33 @@ class CORSMiddleware:
         elif environ.get("REQUEST_METHOD") == "OPTIONS" and (
             "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
         ):
-            return self._preflight(index, policy, origin, environ, start_response)
+            if policy.preflight_passthrough:
+                return self._passthrough(index, policy, origin, environ, start_response)
+            answer = self._responder.answer(index, policy, origin, environ)
+            start_response(answer[1], list(answer[2]))
+            return answer[4]
         elif policy.allow_all_origins:
             extra = policy.wildcard_headers
             decision = "allowed (any origin)"
-        elif origin in policy.exact_origins or policy.origins.matches(
-            origin, environ
-        ):
-            extra = [(ACCESS_CONTROL_ALLOW_ORIGIN, origin), *policy.actual_allowed_tail]
-            decision = "allowed"
         else:
-            extra = policy.refused_headers
-            decision = "refused, origin not allowed"
-        if _debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
+            found = policy.exact_allowed_headers.get(origin)
+            if found is not None:
+                extra = found
+                decision = "allowed"
+            elif policy.origins.matches(origin, environ):
+                extra = [
+                    (ACCESS_CONTROL_ALLOW_ORIGIN, origin),
+                    *policy.actual_allowed_tail,
+                ]
+                decision = "allowed"
+            else:
+                extra = policy.refused_headers
+                decision = "refused, origin not allowed"
+        if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
             _log_actual(decision, origin, environ)
 
         def cors_start_response(
-            status: str, headers: List[Header], exc_info: OptExcInfo = None
+            status: str, headers: List[Header], exc_info: Optional[OptExcInfo] = None
         ) -> Any:
             # The common case of _with_cors(), inlined: it runs on every response.
             if type(headers) is list:
@@ -297,7 +317,7 @@ class CORSMiddleware:
 
         return self.application(environ, cors_start_response)
 
-    def _preflight(
+    def _passthrough(
         self,
         index: int,
         policy: Policy,
@@ -305,19 +325,15 @@ class CORSMiddleware:
         environ: WSGIEnvironment,
         start_response: StartResponse,
     ) -> Iterable[bytes]:
-        method = environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"]
-        reason, status, cors, framing, body = self._responder.answer(
-            index, policy, origin, method, environ
-        )
-        if not policy.preflight_passthrough:
-            start_response(status, [*cors, *framing])
-            return [body]
-        extra = _VARY_ONLY if policy.origin_dependent else _NO_VARY
-        if not reason:
+        """A preflight the app answers, with the decided CORS headers added."""
+        reason, _, _, cors, _ = self._responder.answer(index, policy, origin, environ)
+        if reason:
+            extra = _VARY_ONLY if policy.origin_dependent else _NO_VARY
+        else:
             extra = list(cors)
 
         def cors_start_response(
-            status: str, headers: List[Header], exc_info: OptExcInfo = None
+            status: str, headers: List[Header], exc_info: Optional[OptExcInfo] = None
         ) -> Any:
             return start_response(status, _with_cors(headers, extra), exc_info)
 

@@ -20,25 +20,39 @@ from .httputil import (
     ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
     HTTP_ACCESS_CONTROL_REQUEST_HEADERS,
+    HTTP_ACCESS_CONTROL_REQUEST_METHOD,
     HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
     Header,
 )
 from .origins import MAX_ORIGIN_LENGTH
 from .rules import check_preflight
 
-__all__ = ["MAX_CACHED_REQUEST_HEADERS", "PreflightAnswer", "PreflightResponder"]
+__all__ = [
+    "MAX_CACHED_REQUEST_HEADERS",
+    "PreflightAnswer",
+    "PreflightResponder",
+    "debug_memo",
+]
 
 logger = logging.getLogger("cors_wsgi")
 _DEBUG = logging.DEBUG
+
+# logger.isEnabledFor() is a method call on every request. Its answers are
+# memoised in the logger's own cache, which the logging module clears whenever
+# a level changes; reading that dict first skips the call while DEBUG is off.
+# Only a memoised False is trusted; anything else asks isEnabledFor().
+debug_memo: Callable[[int], Optional[bool]] = getattr(
+    getattr(logger, "_cache", None), "get", lambda level: None
+)
 
 # Access-Control-Request-Headers values longer than this are answered but not
 # cached, so that hostile requests cannot fill memory with huge keys: with the
 # default 1024 entries the cache holds a few megabytes at the very most.
 MAX_CACHED_REQUEST_HEADERS = 2048
 
-# (refusal reason or "" when accepted, status line, CORS headers,
-#  framing headers, body)
-PreflightAnswer = Tuple[str, str, Tuple[Header, ...], Tuple[Header, ...], bytes]
+# (refusal reason or "" when accepted, status line, every response header,
+#  the CORS headers alone for a passthrough answer, the body as an iterable)
+PreflightAnswer = Tuple[str, str, Tuple[Header, ...], Tuple[Header, ...], Tuple[bytes]]
 
 _EMPTY: Tuple[Header, ...] = ()
 # An empty body under a status that may carry one still says what it is.
@@ -66,50 +80,57 @@ class PreflightResponder:
         self.cache: TTLCache[PreflightAnswer] = TTLCache(cache_size, clock)
 
     def answer(
-        self, index: int, policy: Policy, origin: str, method: str,
-        environ: Dict[str, Any],
+        self, index: int, policy: Policy, origin: str, environ: Dict[str, Any]
     ) -> PreflightAnswer:
-        request_headers = environ.get(HTTP_ACCESS_CONTROL_REQUEST_HEADERS, "")
+        method: str = environ[HTTP_ACCESS_CONTROL_REQUEST_METHOD]
+        request_headers: str = environ.get(HTTP_ACCESS_CONTROL_REQUEST_HEADERS, "")
         private_network = (
             environ.get(HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) == "true"
         )
-        key: Optional[Tuple[Any, ...]] = None
+        key = (
+            index,
+            origin if policy.origin_dependent else None,
+            method,
+            request_headers,
+            private_network,
+        )
+        cache = self.cache
+        # TTLCache.get(), inlined: this is the hot path of every preflight. A
+        # policy that may not be cached never stores an entry, and oversized
+        # keys are never stored either (below), so a lookup is all it takes.
+        entry = cache.entries.get(key)
+        if entry is not None and entry[0] > cache.clock():
+            cached = entry[1]
+            if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
+                _log(cached[0], origin, method, request_headers, " (cached)")
+            return cached
+        reason, names = check_preflight(
+            policy, origin, method, request_headers, private_network, environ
+        )
+        result = _render(policy, reason, names, origin, method, private_network)
         if (
             policy.cacheable
             and len(request_headers) <= MAX_CACHED_REQUEST_HEADERS
             and len(origin) <= MAX_ORIGIN_LENGTH
             and len(method) <= MAX_ORIGIN_LENGTH
         ):
-            key = (
-                index,
-                origin if policy.origin_dependent else None,
-                method,
-                request_headers,
-                private_network,
-            )
-            cached = self.cache.get(key)
-            if cached is not None:
-                if logger.isEnabledFor(_DEBUG):
-                    _log(cached[0], origin, method, request_headers, " (cached)")
-                return cached
-        reason, names = check_preflight(
-            policy, origin, method, request_headers, private_network, environ
-        )
-        result = _render(policy, reason, names, origin, method, private_network)
-        if key is not None:
-            self.cache.set(key, result, policy.max_age or 0)
-        if logger.isEnabledFor(_DEBUG):
+            cache.set(key, result, policy.max_age or 0)
+        if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
             _log(reason, origin, method, request_headers, "")
         return result
 
 
 def _render(
-    policy: Policy, reason: str, names: List[str], origin: str, method: str,
+    policy: Policy,
+    reason: str,
+    names: List[str],
+    origin: str,
+    method: str,
     private_network: bool,
 ) -> PreflightAnswer:
     if reason:
         status, headers, body = policy.deny_responses[reason]
-        return reason, status, headers, _EMPTY, body
+        return reason, status, headers, _EMPTY, (body,)
     cors: List[Header] = [
         (ACCESS_CONTROL_ALLOW_ORIGIN, "*" if policy.allow_all_origins else origin),
         (ACCESS_CONTROL_ALLOW_METHODS, method),
@@ -122,7 +143,7 @@ def _render(
     if policy.origin_dependent:
         cors.append(("Vary", "Origin"))
     framing = _EMPTY_BODY if policy.preflight_has_body else _EMPTY
-    return "", policy.preflight_status, tuple(cors), framing, b""
+    return "", policy.preflight_status, (*cors, *framing), tuple(cors), (b"",)
 
 
 _WHAT = {
@@ -142,5 +163,8 @@ def _log(
     logger.debug(
         "preflight %s: origin=%r method=%r request-headers=%r%s",
         f"refused, {_WHAT[reason]}" if reason else "accepted",
-        origin[:limit], method[:limit], request_headers[:limit], cached,
+        origin[:limit],
+        method[:limit],
+        request_headers[:limit],
+        cached,
     )

@@ -30,9 +30,7 @@ class ResourceTable:
 
     __slots__ = ("_memo", "entries", "policies")
 
-    def __init__(
-        self, resources: Mapping[Any, Mapping[str, Any]], defaults: Mapping[str, Any]
-    ) -> None:
+    def __init__(self, resources: object, defaults: Mapping[str, Any]) -> None:
         errors: List[str] = []
         self.entries: List[Tuple[int, Any, int]] = []
         self.policies: List[Policy] = []
@@ -44,7 +42,7 @@ class ResourceTable:
         for key, options in resources.items():
             entry = self._entry(key, errors)
             where = f" in resources[{key!r}]"
-            if not isinstance(options, Mapping):
+            if not isinstance(options, Mapping):  # a user's mistake, not a type
                 errors.append(
                     f"resources: the value for {key!r} must be a dict of options, "
                     f"got {options!r}"

@@ -46,7 +46,9 @@ class RequestKind(enum.Enum):
     ACTUAL = "actual"
 
 
-def classify(method: str, origin: Optional[str], request_method: Optional[str]) -> RequestKind:
+def classify(
+    method: str, origin: Optional[str], request_method: Optional[str]
+) -> RequestKind:
     # https://fetch.spec.whatwg.org/#cors-preflight-request
     if origin is None:
         return RequestKind.NOT_CORS

@@ -59,19 +59,21 @@ def test_an_expired_entry_replaced_meanwhile_is_kept() -> None:
     cache: TTLCache[str] = TTLCache(4, clock)
     cache.set("k", "old", 1)
     clock.now += 2
-    entry = cache._data["k"]
+    entry = cache.entries["k"]
     # Another thread replaces the entry between our read and our delete.
-    original_get = cache._data.get
+    original_get = cache.entries.get
 
     def racing_get(key: object, default: object = None) -> object:
         value = original_get(key, default)  # type: ignore[arg-type]
         if value is entry:
-            cache._data = {"k": (clock.now + 60, "new")}
+            cache.entries = {"k": (clock.now + 60, "new")}
         return value
 
-    cache._data = type("D", (dict,), {"get": lambda self, k, d=None: racing_get(k, d)})(cache._data)  # type: ignore[assignment]
+    cache.entries = type("D", (dict,), {"get": lambda self, k, d=None: racing_get(k, d)})(
+        cache.entries
+    )  # type: ignore[assignment]
     assert cache.get("k") is None
-    assert cache._data["k"][1] == "new"
+    assert cache.entries["k"][1] == "new"
 
 
 def test_clear_empties_it() -> None:
