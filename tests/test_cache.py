@@ -55,23 +55,22 @@ def test_size_zero_stores_nothing() -> None:
 
 
 def test_an_expired_entry_replaced_meanwhile_is_kept() -> None:
+    """get() deletes an expired entry only if no other thread replaced it."""
     clock = Clock()
     cache: TTLCache[str] = TTLCache(4, clock)
     cache.set("k", "old", 1)
     clock.now += 2
-    entry = cache.entries["k"]
-    # Another thread replaces the entry between our read and our delete.
-    original_get = cache.entries.get
+    stale = cache.entries["k"]
 
-    def racing_get(key: object, default: object = None) -> object:
-        value = original_get(key, default)  # type: ignore[arg-type]
-        if value is entry:
-            cache.entries = {"k": (clock.now + 60, "new")}
-        return value
+    class Racing(dict):  # type: ignore[type-arg]
+        def get(self, key: object, default: object = None) -> object:
+            # Another thread stores a fresh entry right after our read.
+            value = dict.get(self, key, default)
+            self[key] = (clock.now + 60, "new")
+            return value
 
-    cache.entries = type("D", (dict,), {"get": lambda self, k, d=None: racing_get(k, d)})(
-        cache.entries
-    )  # type: ignore[assignment]
+    cache.entries = Racing(cache.entries)
+    assert cache.entries["k"] is stale
     assert cache.get("k") is None
     assert cache.entries["k"][1] == "new"
 

@@ -74,8 +74,15 @@ def test_bad_configured_origins_say_what_is_wrong(entry: str, message: str) -> N
 
 @pytest.mark.parametrize(
     "value",
-    ["https://a.example", "http://localhost:8000", "null", "http://[::1]:80",
-     "chrome-extension://abc", "https://xn--bcher-kva.example", "A" * 1 + "://b"],
+    [
+        "https://a.example",
+        "http://localhost:8000",
+        "null",
+        "http://[::1]:80",
+        "chrome-extension://abc",
+        "https://xn--bcher-kva.example",
+        "A" * 1 + "://b",
+    ],
 )
 def test_valid_request_origins(value: str) -> None:
     assert is_valid_request_origin(value)
@@ -83,10 +90,21 @@ def test_valid_request_origins(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["", "https://a.example/", "https://a.example\r\nX: y", "https://a b",
-     "https://a.example,https://b.example", "https://bücher.example",
-     "https://" + "a" * 300, "Null", "https://a.example:123456", "a.example",
-     "https://u@a.example", "https://a.example\t", "https://a.example\n"],
+    [
+        "",
+        "https://a.example/",
+        "https://a.example\r\nX: y",
+        "https://a b",
+        "https://a.example,https://b.example",
+        "https://bücher.example",
+        "https://" + "a" * 300,
+        "Null",
+        "https://a.example:123456",
+        "a.example",
+        "https://u@a.example",
+        "https://a.example\t",
+        "https://a.example\n",
+    ],
 )
 def test_invalid_request_origins(value: str) -> None:
     assert not is_valid_request_origin(value)
@@ -112,9 +130,14 @@ WILDCARD = OriginMatcher(wildcards=[parse_configured_origin("https://*.example.c
 
 @pytest.mark.parametrize(
     "origin",
-    ["https://a.example.com", "https://a.b.example.com", "https://A.Example.COM",
-     "https://a.example.com:443", "https://xn--bcher-kva.example.com",
-     "https://a-b_c.example.com"],
+    [
+        "https://a.example.com",
+        "https://a.b.example.com",
+        "https://A.Example.COM",
+        "https://a.example.com:443",
+        "https://xn--bcher-kva.example.com",
+        "https://a-b_c.example.com",
+    ],
 )
 def test_label_wildcard_matches_subdomains(origin: str) -> None:
     assert WILDCARD.matches(origin, {})
@@ -170,7 +193,9 @@ def test_callable_is_asked_every_time_with_the_environ() -> None:
     assert seen == ["1", "2", "3"]
 
 
-def test_callable_that_raises_refuses_and_logs(caplog: pytest.LogCaptureFixture) -> None:
+def test_callable_that_raises_refuses_and_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     def predicate(origin: str, environ: Dict[str, Any]) -> bool:
         raise RuntimeError("boom")
 

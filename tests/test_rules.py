@@ -24,10 +24,22 @@ from cors_wsgi.rules import (
     ("method", "origin", "request_method", "kind"),
     [
         pytest.param("GET", None, None, RequestKind.NOT_CORS, id="no-origin"),
-        pytest.param("OPTIONS", None, "PUT", RequestKind.NOT_CORS, id="options-no-origin"),
-        pytest.param("OPTIONS", "https://a.example", "PUT", RequestKind.PREFLIGHT, id="preflight"),
-        pytest.param("OPTIONS", "https://a.example", None, RequestKind.ACTUAL, id="options-without-acrm"),
-        pytest.param("GET", "https://a.example", "PUT", RequestKind.ACTUAL, id="get-with-acrm"),
+        pytest.param(
+            "OPTIONS", None, "PUT", RequestKind.NOT_CORS, id="options-no-origin"
+        ),
+        pytest.param(
+            "OPTIONS", "https://a.example", "PUT", RequestKind.PREFLIGHT, id="preflight"
+        ),
+        pytest.param(
+            "OPTIONS",
+            "https://a.example",
+            None,
+            RequestKind.ACTUAL,
+            id="options-without-acrm",
+        ),
+        pytest.param(
+            "GET", "https://a.example", "PUT", RequestKind.ACTUAL, id="get-with-acrm"
+        ),
         pytest.param("GET", "https://a.example", None, RequestKind.ACTUAL, id="get"),
     ],
 )
@@ -97,7 +109,9 @@ NOT_SAFELISTED: List[Tuple[str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "value"), SAFELISTED, ids=[f"{n}:{v[:20]}" for n, v in SAFELISTED])
+@pytest.mark.parametrize(
+    ("name", "value"), SAFELISTED, ids=[f"{n}:{v[:20]}" for n, v in SAFELISTED]
+)
 def test_safelisted_request_headers(name: str, value: str) -> None:
     assert is_cors_safelisted_request_header(name, value)
 
@@ -123,7 +137,7 @@ def test_unsafe_names_accept_a_dict() -> None:
 def test_safelisted_values_over_1024_bytes_together_make_every_name_unsafe() -> None:
     # "If safelistValueSize is greater than 1024, then for each name of
     # potentillyUnsafeNames, append name to unsafeNames."
-    headers = [(f"Accept", "a" * 128)] + [("Accept-Language", "b" * 128)] * 8
+    headers = [("Accept", "a" * 128)] + [("Accept-Language", "b" * 128)] * 8
     assert cors_unsafe_request_header_names(headers) == ["accept", "accept-language"]
 
 
@@ -139,7 +153,9 @@ def test_safelisted_values_of_exactly_1024_bytes_stay_safe() -> None:
         pytest.param("GET", (), False, id="plain-get"),
         pytest.param("get", (), False, id="normalised-get"),
         pytest.param("POST", [("Content-Type", "text/plain")], False, id="form-post"),
-        pytest.param("POST", [("Content-Type", "application/json")], True, id="json-post"),
+        pytest.param(
+            "POST", [("Content-Type", "application/json")], True, id="json-post"
+        ),
         pytest.param("PUT", (), True, id="put"),
         pytest.param("patch", (), True, id="patch-is-not-normalised"),
         pytest.param("GET", [("Save-Data", "on")], True, id="client-hint"),
@@ -163,7 +179,10 @@ def _decide(
 
 # https://fetch.spec.whatwg.org/#cors-preflight-fetch
 def test_check_preflight_refuses_an_unknown_origin_first() -> None:
-    assert _decide({}, method="BAD METHOD", origin="https://b.example") == ("origin", [])
+    assert _decide({}, method="BAD METHOD", origin="https://b.example") == (
+        "origin",
+        [],
+    )
 
 
 def test_check_preflight_refuses_a_method_that_is_not_a_token() -> None:
@@ -191,15 +210,21 @@ def test_check_preflight_with_any_method_accepts_extension_methods() -> None:
 
 
 def test_check_preflight_echoes_requested_names_lower_cased_once() -> None:
-    assert _decide({"allow_headers": ["X-A", "X-B"], "allow_methods": ["PUT"]},
-                   headers="X-A, x-b,x-a,, ") == ("", ["x-a", "x-b"])
+    assert _decide(
+        {"allow_headers": ["X-A", "X-B"], "allow_methods": ["PUT"]},
+        headers="X-A, x-b,x-a,, ",
+    ) == ("", ["x-a", "x-b"])
 
 
 def test_check_preflight_always_allows_the_safelisted_header_names() -> None:
-    decision = _decide({"allow_methods": ["PUT"]}, headers="content-type,accept,"
-                       "accept-language,content-language")
-    assert decision == ("", ["content-type", "accept", "accept-language",
-                             "content-language"])
+    decision = _decide(
+        {"allow_methods": ["PUT"]},
+        headers="content-type,accept,accept-language,content-language",
+    )
+    assert decision == (
+        "",
+        ["content-type", "accept", "accept-language", "content-language"],
+    )
 
 
 def test_check_preflight_refuses_an_unlisted_header() -> None:
@@ -207,21 +232,26 @@ def test_check_preflight_refuses_an_unlisted_header() -> None:
 
 
 def test_check_preflight_refuses_a_malformed_header_list() -> None:
-    assert _decide({"allow_headers": "*", "allow_methods": ["PUT"]},
-                   headers="x-a, b c") == ("headers", [])
+    assert _decide(
+        {"allow_headers": "*", "allow_methods": ["PUT"]}, headers="x-a, b c"
+    ) == ("headers", [])
 
 
 def test_check_preflight_with_any_header_accepts_authorization() -> None:
-    assert _decide({"allow_headers": "*", "allow_methods": ["PUT"]},
-                   headers="authorization") == ("", ["authorization"])
+    assert _decide(
+        {"allow_headers": "*", "allow_methods": ["PUT"]}, headers="authorization"
+    ) == ("", ["authorization"])
 
 
 # https://wicg.github.io/private-network-access/#cors-preflight
 def test_check_preflight_refuses_private_network_unless_allowed() -> None:
     assert _decide({"allow_methods": ["PUT"]}, private_network=True) == (
-        "private-network", [])
+        "private-network",
+        [],
+    )
 
 
 def test_check_preflight_accepts_private_network_when_allowed() -> None:
-    assert _decide({"allow_methods": ["PUT"], "allow_private_network": True},
-                   private_network=True) == ("", [])
+    assert _decide(
+        {"allow_methods": ["PUT"], "allow_private_network": True}, private_network=True
+    ) == ("", [])

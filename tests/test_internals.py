@@ -1,0 +1,280 @@
+"""Edges of the internal modules that the wire tests do not reach.
+
+Each test still goes through the public constructor where it can; the rest
+exercise one internal function directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List
+
+import pytest
+
+from cors_wsgi import ConfigurationError, CORSMiddleware
+from cors_wsgi import middleware as middleware_module
+from cors_wsgi.config import build_policy, coerce_options
+from cors_wsgi.httputil import (
+    MAX_REQUEST_HEADERS_ITEMS,
+    merge_vary,
+    parse_header_list,
+    status_line,
+)
+from tests.helpers import EchoApp, make_environ, run_pep3333
+
+ORIGIN = "https://a.example"
+
+
+def option_line(name: str) -> str:
+    return rf"(?m)^{re.escape(name)}: "
+
+
+@pytest.mark.parametrize(
+    ("options", "option"),
+    [
+        pytest.param({"allow_origins": 42}, "allow_origins", id="origins-not-iterable"),
+        pytest.param(
+            {"allow_origins": b"https://a.example"}, "allow_origins", id="origins-bytes"
+        ),
+        pytest.param(
+            {"allow_origins": [ORIGIN, 1]}, "allow_origins", id="origin-not-str"
+        ),
+        pytest.param({"allow_methods": 7}, "allow_methods", id="methods-not-iterable"),
+        pytest.param({"allow_headers": [b"X-A"]}, "allow_headers", id="header-bytes"),
+        pytest.param({"expose_headers": None}, "expose_headers", id="expose-none"),
+        pytest.param(
+            {"allow_origin_regex": re.compile(b"x")},
+            "allow_origin_regex",
+            id="bytes-regex",
+        ),
+        pytest.param({"allow_origin_regex": 3}, "allow_origin_regex", id="regex-int"),
+        pytest.param(
+            {"allow_credentials": "false"}, "allow_credentials", id="credentials-str"
+        ),
+        pytest.param(
+            {"allow_private_network": 1}, "allow_private_network", id="pna-int"
+        ),
+        pytest.param(
+            {"preflight_passthrough": None},
+            "preflight_passthrough",
+            id="passthrough-none",
+        ),
+        pytest.param({"max_age": True}, "max_age", id="max-age-bool"),
+        pytest.param({"deny_status": "403"}, "deny_status", id="deny-status-str"),
+        pytest.param(
+            {"preflight_cache_size": -1},
+            "preflight_cache_size",
+            id="cache-size-negative",
+        ),
+        pytest.param(
+            {"preflight_cache_size": True}, "preflight_cache_size", id="cache-size-bool"
+        ),
+        pytest.param(
+            {"preflight_cache_size": "9"}, "preflight_cache_size", id="cache-size-str"
+        ),
+    ],
+)
+def test_wrong_types_name_the_option(options: Dict[str, Any], option: str) -> None:
+    with pytest.raises(ConfigurationError, match=option_line(option)):
+        CORSMiddleware(EchoApp(), **{"allow_origins": [ORIGIN], **options})
+
+
+def test_a_string_for_a_boolean_points_to_from_config() -> None:
+    with pytest.raises(ConfigurationError, match="from_config"):
+        CORSMiddleware(EchoApp(), allow_credentials="true")  # type: ignore[arg-type]
+
+
+def test_an_application_that_is_not_callable_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match=r"^application: "):
+        CORSMiddleware("myapp:app")  # type: ignore[arg-type]
+
+
+def test_several_problems_are_reported_together() -> None:
+    with pytest.raises(ConfigurationError) as excinfo:
+        CORSMiddleware(EchoApp(), allow_origins=["https://a.example/"], max_age=-1)
+    lines = str(excinfo.value).splitlines()
+    assert [line.split(":")[0] for line in lines] == ["allow_origins", "max_age"]
+
+
+def test_policy_repr_names_its_main_settings() -> None:
+    policy = build_policy({"allow_origins": "*"})
+    assert repr(policy) == "<Policy origins=* credentials=False max_age=600>"
+    policy = build_policy({"allow_origins": [ORIGIN], "max_age": None})
+    assert repr(policy) == "<Policy origins=listed credentials=False max_age=None>"
+
+
+@pytest.mark.parametrize("status", [204, 304])
+def test_a_bodyless_deny_status_sends_no_body(status: int) -> None:
+    app = CORSMiddleware(EchoApp(), allow_origins=[ORIGIN], deny_status=status)
+    environ = make_environ(
+        "OPTIONS",
+        headers={"Origin": "https://b.example", "Access-Control-Request-Method": "PUT"},
+    )
+    result = run_pep3333(app, environ)
+    assert result.status.startswith(str(status))
+    assert result.body == b""
+    assert [name for name, _ in result.headers] == ["Vary"]
+
+
+def test_an_unusual_status_still_gets_a_reason_phrase() -> None:
+    assert status_line(299) == "299 Status"
+    assert status_line(204) == "204 No Content"
+
+
+def test_coerce_options_refuses_resources_given_as_python() -> None:
+    with pytest.raises(ConfigurationError, match=r"^resources: "):
+        coerce_options({"resources": {"/api/*": {}}})
+
+
+def test_coerce_options_accepts_dashes_and_any_case() -> None:
+    assert coerce_options({"Allow-Origins": "https://a.example"}) == {
+        "allow_origins": ("https://a.example",)
+    }
+
+
+# Bounded parsing of Access-Control-Request-Headers.
+def test_too_many_request_header_items_are_refused_before_parsing() -> None:
+    value = ",".join(["x"] * (MAX_REQUEST_HEADERS_ITEMS + 1))
+    assert parse_header_list(value) is None
+
+
+def test_empty_items_of_a_request_header_list_are_skipped() -> None:
+    assert parse_header_list(" , x-a ,\t,X-A") == ["x-a"]
+
+
+def test_vary_merge_skips_empty_items_and_keeps_first_spelling() -> None:
+    assert merge_vary(["accept, , ORIGIN", ""], ["Origin"]) == "accept, ORIGIN"
+
+
+def test_vary_star_anywhere_wins() -> None:
+    assert merge_vary(["Accept", "*"], ["Origin"]) is None
+
+
+def test_headers_given_as_a_tuple_still_get_cors_headers() -> None:
+    """PEP 3333 asks for a list; a tuple from a sloppy app must not crash."""
+
+    def app(environ: Any, start_response: Any) -> List[bytes]:
+        start_response("200 OK", (("Content-Type", "text/plain"),))
+        return [b"ok"]
+
+    wrapped = CORSMiddleware(app, allow_origins=[ORIGIN])
+    result = run_pep3333(wrapped, make_environ(headers={"Origin": ORIGIN}))
+    assert ("Access-Control-Allow-Origin", ORIGIN) in result.headers
+    assert ("Vary", "Origin") in result.headers
+
+
+def test_passthrough_preflight_with_tuple_headers_is_handled() -> None:
+    def app(environ: Any, start_response: Any) -> List[bytes]:
+        start_response("200 OK", (("Content-Type", "text/plain"),))
+        return [b"ok"]
+
+    wrapped = CORSMiddleware(
+        app, allow_origins=[ORIGIN], allow_methods=["PUT"], preflight_passthrough=True
+    )
+    environ = make_environ(
+        "OPTIONS", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "PUT"}
+    )
+    result = run_pep3333(wrapped, environ)
+    assert ("Access-Control-Allow-Methods", "PUT") in result.headers
+
+
+def test_learnt_header_names_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(middleware_module, "_PLAIN_NAMES", set())
+    monkeypatch.setattr(middleware_module, "_PLAIN_NAMES_LIMIT", 3)
+    names = [f"X-Custom-{number}" for number in range(10)]
+
+    def app(environ: Any, start_response: Any) -> List[bytes]:
+        start_response("200 OK", [(name, "1") for name in names])
+        return [b""]
+
+    wrapped = CORSMiddleware(app, allow_origins=[ORIGIN])
+    result = run_pep3333(wrapped, make_environ(headers={"Origin": ORIGIN}))
+    assert [name for name, _ in result.headers][:10] == names
+    assert len(middleware_module._PLAIN_NAMES) == 3
+
+
+def test_a_cached_preflight_is_logged_as_cached(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrapped = CORSMiddleware(EchoApp(), allow_origins=[ORIGIN], allow_methods=["PUT"])
+    environ = make_environ(
+        "OPTIONS", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "PUT"}
+    )
+    with caplog.at_level(logging.DEBUG, logger="cors_wsgi"):
+        run_pep3333(wrapped, dict(environ))
+        run_pep3333(wrapped, dict(environ))
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0].startswith("preflight accepted: origin='https://a.example'")
+    assert not messages[0].endswith("(cached)")
+    assert messages[1].endswith("(cached)")
+
+
+# Per-path resources: configuration mistakes.
+@pytest.mark.parametrize(
+    ("resources", "fragment"),
+    [
+        pytest.param([("/api/*", {})], "expected a dict", id="not-a-dict"),
+        pytest.param(
+            {"/api/*": ["allow_origins"]}, "must be a dict", id="value-not-a-dict"
+        ),
+        pytest.param({"api/*": {}}, "not a path pattern", id="no-leading-slash"),
+        pytest.param({"/a/*/b": {}}, "not a path pattern", id="star-in-the-middle"),
+        pytest.param({42: {}}, "not a path pattern", id="int-key"),
+        pytest.param({re.compile(b"/x"): {}}, "not a path pattern", id="bytes-pattern"),
+        pytest.param(
+            {"/api/*": {"resources": {}}}, "give it beside", id="nested-resources"
+        ),
+        pytest.param(
+            {"/api/*": {"preflight_cache_size": 1}},
+            "give it beside",
+            id="cache-size-inside",
+        ),
+        pytest.param(
+            {"/api/*": {"allow_origin": ORIGIN}},
+            "did you mean 'allow_origins'",
+            id="misspelt",
+        ),
+        pytest.param(
+            {"/api/*": {"max_age": -5}}, "in resources['/api/*']", id="bad-value"
+        ),
+    ],
+)
+def test_resource_mistakes_are_configuration_errors(
+    resources: Any, fragment: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(fragment)):
+        CORSMiddleware(EchoApp(), resources=resources)
+
+
+def test_a_star_key_covers_every_path() -> None:
+    wrapped = CORSMiddleware(EchoApp(), resources={"*": {"allow_origins": "*"}})
+    result = run_pep3333(wrapped, make_environ(path="/anything"))
+    assert ("Access-Control-Allow-Origin", "*") in result.headers
+
+
+def test_very_long_paths_are_matched_but_not_remembered() -> None:
+    wrapped = CORSMiddleware(EchoApp(), resources={"/api/*": {"allow_origins": "*"}})
+    path = "/api/" + "x" * 1000
+    for _ in range(2):
+        result = run_pep3333(wrapped, make_environ(path=path))
+        assert ("Access-Control-Allow-Origin", "*") in result.headers
+    table = wrapped._table
+    assert table is not None and path not in table._memo
+
+
+def test_remembered_paths_stay_bounded() -> None:
+    wrapped = CORSMiddleware(EchoApp(), resources={"/api/*": {"allow_origins": "*"}})
+    table = wrapped._table
+    assert table is not None
+    for number in range(5000):
+        table.match(f"/other/{number}")
+    assert len(table._memo) <= 2048
+    assert table.match("/api/x") == 0
+
+
+def test_coerce_options_takes_python_values_as_they_are() -> None:
+    assert coerce_options({"max_age": 5, "allow_credentials": True}) == {
+        "max_age": 5,
+        "allow_credentials": True,
+    }
