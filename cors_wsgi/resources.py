@@ -63,7 +63,7 @@ class ResourceTable:
             try:
                 policy = build_policy({**defaults, **options}, where)
             except ConfigurationError as exc:
-                errors.extend(f"{line}{where}" for line in str(exc).splitlines())
+                errors.extend(f"{line} ({where[1:]})" for line in str(exc).splitlines())
                 continue
             if entry is not None:
                 self.entries.append((*entry, len(self.policies)))
