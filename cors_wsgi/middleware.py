@@ -275,8 +275,8 @@ class CORSMiddleware:
         if origin is None:
             extra = policy.no_origin_headers
             decision = "no Origin header"
-        elif environ.get("REQUEST_METHOD") == "OPTIONS" and (
-            "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+        elif "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ and (
+            environ.get("REQUEST_METHOD") == "OPTIONS"
         ):
             if policy.preflight_passthrough:
                 return self._passthrough(index, policy, origin, environ, start_response)
