@@ -264,9 +264,9 @@ class CORSMiddleware:
             index = 0
             policy = self._policy
         else:
-            index = table.match(
-                environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-            )
+            path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+            known = table.memo.get(path)
+            index = table.match(path) if known is None else known
             if index < 0:
                 return self.application(environ, start_response)
             policy = table.policies[index]

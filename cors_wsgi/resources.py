@@ -28,7 +28,7 @@ class ResourceTable:
     no further unquoting or normalisation.
     """
 
-    __slots__ = ("_memo", "entries", "policies")
+    __slots__ = ("entries", "memo", "policies")
 
     def __init__(self, resources: object, defaults: Mapping[str, Any]) -> None:
         errors: List[str] = []
@@ -70,7 +70,9 @@ class ResourceTable:
                 self.policies.append(policy)
         if errors:
             raise ConfigurationError("\n".join(errors))
-        self._memo: Dict[str, int] = {}
+        #: Path -> policy index (or -1), for paths seen before. The request
+        #: path reads it directly and calls :meth:`match` only on a miss.
+        self.memo: Dict[str, int] = {}
 
     @staticmethod
     def _entry(key: object, errors: List[str]) -> Optional[Tuple[int, Any]]:
@@ -98,7 +100,7 @@ class ResourceTable:
 
     def match(self, path: str) -> int:
         """The index of the policy covering *path*, or -1 when none does."""
-        memo = self._memo
+        memo = self.memo
         found = memo.get(path)
         if found is not None:
             return found

@@ -260,7 +260,7 @@ def test_very_long_paths_are_matched_but_not_remembered() -> None:
         result = run_pep3333(wrapped, make_environ(path=path))
         assert ("Access-Control-Allow-Origin", "*") in result.headers
     table = wrapped._table
-    assert table is not None and path not in table._memo
+    assert table is not None and path not in table.memo
 
 
 def test_remembered_paths_stay_bounded() -> None:
@@ -269,7 +269,7 @@ def test_remembered_paths_stay_bounded() -> None:
     assert table is not None
     for number in range(5000):
         table.match(f"/other/{number}")
-    assert len(table._memo) <= 2048
+    assert len(table.memo) <= 2048
     assert table.match("/api/x") == 0
 
 
