@@ -34,7 +34,7 @@ from .httputil import (
     is_token,
     status_line,
 )
-from .origins import OriginMatcher, parse_configured_origin
+from .origins import MAX_ORIGIN_LENGTH, OriginMatcher, parse_configured_origin
 
 __all__ = [
     "DEFAULTS",
@@ -69,6 +69,10 @@ REFUSAL_BODIES: Dict[str, bytes] = {
 }
 
 VARY_ORIGIN: Header = ("Vary", "Origin")
+
+# Origins remembered per policy beyond the configured exact ones: with at most
+# MAX_ORIGIN_LENGTH characters each, well under 2 MB.
+ORIGIN_ANSWERS_LIMIT = 4096
 
 DEFAULTS: Dict[str, Any] = {
     "allow_origins": (),
@@ -121,6 +125,7 @@ class Policy:
         "cacheable",
         "deny_responses",
         "exact_allowed_headers",
+        "origin_answers",
         "max_age",
         "no_origin_headers",
         "origin_dependent",
@@ -138,6 +143,11 @@ class Policy:
     #: origin (normalised, as browsers send them): one lookup both allows the
     #: origin and hands out its answer.
     exact_allowed_headers: Dict[str, List[Header]]
+    #: The headers for an actual request, by request Origin: the exact allowed
+    #: origins, plus every other origin answered so far (refused ones get
+    #: ``refused_headers``), up to a bound. Origins a callable decides are
+    #: never remembered.
+    origin_answers: Dict[str, List[Header]]
     allow_all_origins: bool
     origin_dependent: bool
     allow_methods: Optional[FrozenSet[str]]
@@ -161,6 +171,21 @@ class Policy:
     preflight_static_headers: Tuple[Header, ...]
     #: Refused preflight answers, by reason: (status, headers, body).
     deny_responses: Dict[str, ResponseParts]
+
+    def answer_for(self, origin: str, environ: Dict[str, Any]) -> List[Header]:
+        """The headers for an actual request from *origin*, remembered."""
+        origins = self.origins
+        if origins.matches(origin, environ):
+            answer = [(ACCESS_CONTROL_ALLOW_ORIGIN, origin), *self.actual_allowed_tail]
+        else:
+            answer = self.refused_headers
+        if origins.predicate is None and len(origin) <= MAX_ORIGIN_LENGTH:
+            answers = self.origin_answers
+            if len(answers) >= ORIGIN_ANSWERS_LIMIT:
+                answers.clear()
+                answers.update(self.exact_allowed_headers)
+            answers[origin] = answer
+        return answer
 
     def __repr__(self) -> str:
         return (
@@ -402,6 +427,7 @@ def build_policy(options: Mapping[str, Any], where: str = "") -> Policy:
         origin: [(ACCESS_CONTROL_ALLOW_ORIGIN, origin), *tail]
         for origin in matcher.exact
     }
+    policy.origin_answers = dict(policy.exact_allowed_headers)
 
     static: List[Header] = []
     if credentials:

@@ -24,8 +24,8 @@ from .config import (
     unknown_option_message,
 )
 from .errors import ConfigurationError
-from .httputil import ACCESS_CONTROL_ALLOW_ORIGIN, Header, merge_vary
-from .preflight import PreflightResponder, debug_memo
+from .httputil import Header, merge_vary
+from .preflight import PreflightResponder, debug_memo, log_preflight, preflight_key
 from .resources import ResourceTable
 
 if TYPE_CHECKING:
@@ -180,7 +180,14 @@ class CORSMiddleware:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_policy", "_responder", "_table", "application")
+    __slots__ = (
+        "_clock",
+        "_policy",
+        "_preflight_entries",
+        "_responder",
+        "_table",
+        "application",
+    )
 
     def __init__(
         self,
@@ -240,6 +247,8 @@ class CORSMiddleware:
             None if resources is None else ResourceTable(resources, options)
         )
         self._responder = PreflightResponder(preflight_cache_size)
+        self._preflight_entries = self._responder.cache.entries
+        self._clock = self._responder.cache.clock
 
     @classmethod
     def from_config(
@@ -265,8 +274,8 @@ class CORSMiddleware:
             policy = self._policy
         else:
             path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-            known = table.memo.get(path)
-            index = table.match(path) if known is None else known
+            memo = table.memo.get(path)
+            index = table.match(path) if memo is None else memo
             if index < 0:
                 return self.application(environ, start_response)
             policy = table.policies[index]
@@ -274,34 +283,38 @@ class CORSMiddleware:
         origin = environ.get("HTTP_ORIGIN")
         if origin is None:
             extra = policy.no_origin_headers
-            decision = "no Origin header"
         elif "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ and (
             environ.get("REQUEST_METHOD") == "OPTIONS"
         ):
             if policy.preflight_passthrough:
                 return self._passthrough(index, policy, origin, environ, start_response)
-            answer = self._responder.answer(index, policy, origin, environ)
+            # preflight_key() and PreflightResponder.cached(), inlined: a cached
+            # preflight is one lookup and one clock reading.
+            key = (
+                index,
+                origin if policy.origin_dependent else None,
+                environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"],
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", ""),
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK") == "true",
+            )
+            entry = self._preflight_entries.get(key)
+            if entry is not None and entry[0] > self._clock():
+                answer = entry[1]
+                if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
+                    log_preflight(answer[0], origin, key[2], key[3], " (cached)")
+            else:
+                answer = self._responder.answer(key, policy, origin, environ)
             start_response(answer[1], list(answer[2]))
             return answer[4]
         elif policy.allow_all_origins:
             extra = policy.wildcard_headers
-            decision = "allowed (any origin)"
         else:
-            found = policy.exact_allowed_headers.get(origin)
-            if found is not None:
-                extra = found
-                decision = "allowed"
-            elif policy.origins.matches(origin, environ):
-                extra = [
-                    (ACCESS_CONTROL_ALLOW_ORIGIN, origin),
-                    *policy.actual_allowed_tail,
-                ]
-                decision = "allowed"
-            else:
-                extra = policy.refused_headers
-                decision = "refused, origin not allowed"
+            remembered = policy.origin_answers.get(origin)
+            extra = (
+                policy.answer_for(origin, environ) if remembered is None else remembered
+            )
         if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
-            _log_actual(decision, origin, environ)
+            _log_actual(policy, extra, origin, environ)
 
         def cors_start_response(
             status: str, headers: List[Header], exc_info: Optional[OptExcInfo] = None
@@ -326,7 +339,11 @@ class CORSMiddleware:
         start_response: StartResponse,
     ) -> Iterable[bytes]:
         """A preflight the app answers, with the decided CORS headers added."""
-        reason, _, _, cors, _ = self._responder.answer(index, policy, origin, environ)
+        responder = self._responder
+        key = preflight_key(index, policy, origin, environ)
+        reason, _, _, cors, _ = responder.cached(key) or responder.answer(
+            key, policy, origin, environ
+        )
         if reason:
             extra = _VARY_ONLY if policy.origin_dependent else _NO_VARY
         else:
@@ -340,9 +357,22 @@ class CORSMiddleware:
         return self.application(environ, cors_start_response)
 
 
-def _log_actual(decision: str, origin: Optional[str], environ: WSGIEnvironment) -> None:
+def _log_actual(
+    policy: Policy,
+    extra: List[Header],
+    origin: Optional[str],
+    environ: WSGIEnvironment,
+) -> None:
     limit = _LOG_VALUE_LENGTH
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    if origin is None:
+        decision = "no Origin header"
+    elif policy.allow_all_origins:
+        decision = "allowed (any origin)"
+    elif extra is policy.refused_headers:
+        decision = "refused, origin not allowed"
+    else:
+        decision = "allowed"
     logger.debug(
         "%s %r: %s%s",
         environ.get("REQUEST_METHOD"),

@@ -30,8 +30,11 @@ from .rules import check_preflight
 __all__ = [
     "MAX_CACHED_REQUEST_HEADERS",
     "PreflightAnswer",
+    "PreflightKey",
     "PreflightResponder",
     "debug_memo",
+    "log_preflight",
+    "preflight_key",
 ]
 
 logger = logging.getLogger("cors_wsgi")
@@ -62,14 +65,35 @@ _EMPTY_BODY: Tuple[Header, ...] = (
 )
 
 
+PreflightKey = Tuple[int, Optional[str], str, str, bool]
+
+
+def preflight_key(
+    index: int, policy: Policy, origin: str, environ: Dict[str, Any]
+) -> PreflightKey:
+    """What a preflight's answer depends on: (policy index, origin, method,
+    requested headers as sent, private-network flag).
+
+    The origin is left out under a ``"*"`` policy, whose answer does not
+    depend on it. The middleware builds the same tuple inline.
+    """
+    return (
+        index,
+        origin if policy.origin_dependent else None,
+        environ[HTTP_ACCESS_CONTROL_REQUEST_METHOD],
+        environ.get(HTTP_ACCESS_CONTROL_REQUEST_HEADERS, ""),
+        environ.get(HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) == "true",
+    )
+
+
 class PreflightResponder:
     """Turns a preflight into a ready answer, remembering recent answers.
 
-    The cache key is (policy index, origin, method, requested headers as
-    sent, private-network flag); the origin is left out under a ``"*"``
-    policy, whose answer does not depend on it. Answers are cached for at
-    most the policy's ``max_age`` and never when the policy's origin rule is
-    a callable.
+    :attr:`cache` maps a :func:`preflight_key` to its answer. The middleware
+    reads it first (a hit is one lookup and one clock reading) and calls
+    :meth:`answer` on a miss. Answers are cached for at most the policy's
+    ``max_age``, never when the policy's origin rule is a callable, and never
+    under an oversized key, so hostile values cannot fill memory.
     """
 
     __slots__ = ("cache",)
@@ -79,31 +103,18 @@ class PreflightResponder:
     ) -> None:
         self.cache: TTLCache[PreflightAnswer] = TTLCache(cache_size, clock)
 
+    def cached(self, key: PreflightKey) -> Optional[PreflightAnswer]:
+        """The cached answer for *key*, if there is a fresh one."""
+        entry = self.cache.entries.get(key)
+        if entry is not None and entry[0] > self.cache.clock():
+            return entry[1]
+        return None
+
     def answer(
-        self, index: int, policy: Policy, origin: str, environ: Dict[str, Any]
+        self, key: PreflightKey, policy: Policy, origin: str, environ: Dict[str, Any]
     ) -> PreflightAnswer:
-        method: str = environ[HTTP_ACCESS_CONTROL_REQUEST_METHOD]
-        request_headers: str = environ.get(HTTP_ACCESS_CONTROL_REQUEST_HEADERS, "")
-        private_network = (
-            environ.get(HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) == "true"
-        )
-        key = (
-            index,
-            origin if policy.origin_dependent else None,
-            method,
-            request_headers,
-            private_network,
-        )
-        cache = self.cache
-        # TTLCache.get(), inlined: this is the hot path of every preflight. A
-        # policy that may not be cached never stores an entry, and oversized
-        # keys are never stored either (below), so a lookup is all it takes.
-        entry = cache.entries.get(key)
-        if entry is not None and entry[0] > cache.clock():
-            cached = entry[1]
-            if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
-                _log(cached[0], origin, method, request_headers, " (cached)")
-            return cached
+        """Decide the preflight of *key* afresh, and remember the answer."""
+        _, _, method, request_headers, private_network = key
         reason, names = check_preflight(
             policy, origin, method, request_headers, private_network, environ
         )
@@ -114,9 +125,9 @@ class PreflightResponder:
             and len(origin) <= MAX_ORIGIN_LENGTH
             and len(method) <= MAX_ORIGIN_LENGTH
         ):
-            cache.set(key, result, policy.max_age or 0)
+            self.cache.set(key, result, policy.max_age or 0)
         if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
-            _log(reason, origin, method, request_headers, "")
+            log_preflight(reason, origin, method, request_headers, "")
         return result
 
 
@@ -156,7 +167,7 @@ _WHAT = {
 _LOG_VALUE_LENGTH = 200
 
 
-def _log(
+def log_preflight(
     reason: str, origin: str, method: str, request_headers: str, cached: str
 ) -> None:
     limit = _LOG_VALUE_LENGTH

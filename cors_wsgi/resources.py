@@ -99,11 +99,11 @@ class ResourceTable:
         return None
 
     def match(self, path: str) -> int:
-        """The index of the policy covering *path*, or -1 when none does."""
+        """The index of the policy covering *path*, or -1 when none does.
+
+        The answer is remembered in :attr:`memo`, which callers read first.
+        """
         memo = self.memo
-        found = memo.get(path)
-        if found is not None:
-            return found
         found = -1
         for kind, pattern, index in self.entries:
             if kind == _EXACT:

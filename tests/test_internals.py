@@ -278,3 +278,56 @@ def test_coerce_options_takes_python_values_as_they_are() -> None:
         "max_age": 5,
         "allow_credentials": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("options", "origin", "expected"),
+    [
+        pytest.param({"allow_origins": [ORIGIN]}, None, "no Origin header", id="none"),
+        pytest.param({"allow_origins": "*"}, ORIGIN, "allowed (any origin)", id="star"),
+        pytest.param({"allow_origins": [ORIGIN]}, ORIGIN, "allowed", id="allowed"),
+        pytest.param(
+            {"allow_origins": [ORIGIN]},
+            "https://b.example",
+            "refused, origin not allowed",
+            id="refused",
+        ),
+    ],
+)
+def test_each_actual_request_decision_is_logged_once(
+    options: Dict[str, Any],
+    origin: Any,
+    expected: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrapped = CORSMiddleware(EchoApp(), **options)
+    headers = {} if origin is None else {"Origin": origin}
+    with caplog.at_level(logging.DEBUG, logger="cors_wsgi"):
+        run_pep3333(wrapped, make_environ(path="/p", headers=headers))
+    [record] = caplog.records
+    assert record.getMessage().startswith(f"GET '/p': {expected}")
+
+
+def test_a_passthrough_preflight_reuses_the_cached_decision() -> None:
+    calls: List[str] = []
+
+    def predicate_free_app(environ: Any, start_response: Any) -> List[bytes]:
+        calls.append(environ["REQUEST_METHOD"])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    wrapped = CORSMiddleware(
+        predicate_free_app,
+        allow_origins=[ORIGIN],
+        allow_methods=["PUT"],
+        preflight_passthrough=True,
+    )
+    environ = make_environ(
+        "OPTIONS", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "PUT"}
+    )
+    first = run_pep3333(wrapped, dict(environ))
+    assert len(wrapped._responder.cache) == 1
+    second = run_pep3333(wrapped, dict(environ))
+    assert first.headers == second.headers
+    assert ("Access-Control-Allow-Methods", "PUT") in second.headers
+    assert calls == ["OPTIONS", "OPTIONS"]
