@@ -30,6 +30,7 @@ from .httputil import (
     ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_EXPOSE_HEADERS,
     ACCESS_CONTROL_MAX_AGE,
+    CORS_SAFELISTED_REQUEST_HEADER_NAMES,
     Header,
     is_token,
     status_line,
@@ -111,8 +112,9 @@ class Policy:
 
     Attributes keep the option names but hold compiled values:
     ``allow_methods`` and ``allow_headers`` are frozensets, or None for
-    ``"*"``. The ``*_headers`` attributes are tuples of ``(name, value)``
-    pairs ready to be added to a response.
+    ``"*"``; ``allow_headers`` is lower-cased and includes the CORS-safelisted
+    request-header names, which are always allowed. The ``*_headers``
+    attributes hold ``(name, value)`` pairs ready to be added to a response.
     """
 
     __slots__ = (
@@ -394,7 +396,11 @@ def build_policy(options: Mapping[str, Any], where: str = "") -> Policy:
     policy.origin_dependent = not matcher.allow_all
     policy.allow_methods = methods
     policy.allow_headers = (
-        None if headers_star else frozenset(name.lower() for name in allow_headers)
+        None
+        if headers_star
+        else CORS_SAFELISTED_REQUEST_HEADER_NAMES.union(
+            name.lower() for name in allow_headers
+        )
     )
     policy.allow_credentials = credentials
     policy.allow_private_network = private_network

@@ -14,6 +14,7 @@ __all__ = [
     "ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK",
     "ACCESS_CONTROL_EXPOSE_HEADERS",
     "ACCESS_CONTROL_MAX_AGE",
+    "CORS_SAFELISTED_REQUEST_HEADER_NAMES",
     "HTTP_ACCESS_CONTROL_REQUEST_HEADERS",
     "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
     "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK",
@@ -46,6 +47,14 @@ ACCESS_CONTROL_EXPOSE_HEADERS: Final = "Access-Control-Expose-Headers"
 ACCESS_CONTROL_MAX_AGE: Final = "Access-Control-Max-Age"
 ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: Final = "Access-Control-Allow-Private-Network"
 
+# https://fetch.spec.whatwg.org/#cors-safelisted-request-header: the names a
+# server always allows in a preflight. A browser still lists them when their
+# value is not safelisted (a JSON fetch lists content-type). The Standard also
+# safelists Range, but only for single ranges, which browsers never preflight.
+CORS_SAFELISTED_REQUEST_HEADER_NAMES: Final = frozenset(
+    {"accept", "accept-language", "content-language", "content-type"}
+)
+
 # Bounds on Access-Control-Request-Headers. A browser lists each non-safelisted
 # header name once; real requests stay far below both numbers, and anything
 # larger is refused before a single item is examined.
@@ -61,31 +70,36 @@ def is_token(value: str) -> bool:
     return _token.fullmatch(value) is not None
 
 
+# The bytes an Access-Control-Request-Headers value may hold: token bytes,
+# commas and the white space around items, checked in one pass.
+_header_list_bytes: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z, \t]*")
+
+
 def parse_header_list(value: str) -> Optional[List[str]]:
     """Split an ``Access-Control-Request-Headers`` value into lower-case names.
 
     Returns the names in order, without duplicates, or None when the value is
     malformed: longer than :data:`MAX_REQUEST_HEADERS_LENGTH`, with more than
     :data:`MAX_REQUEST_HEADERS_ITEMS` items, or with an item that is not a
-    token. Empty items are skipped. The work is linear in the value's length.
+    token. Empty items are skipped. The work is linear in the value's length,
+    and for the values browsers send (``a,b,c``, no white space) it is done
+    by C code, not item by item in Python.
     """
-    if len(value) > MAX_REQUEST_HEADERS_LENGTH:
+    if (
+        len(value) > MAX_REQUEST_HEADERS_LENGTH
+        or value.count(",") >= MAX_REQUEST_HEADERS_ITEMS
+        or _header_list_bytes.fullmatch(value) is None
+    ):
         return None
-    items = value.split(",")
-    if len(items) > MAX_REQUEST_HEADERS_ITEMS:
-        return None
-    names: List[str] = []
-    seen = set()
-    for item in items:
-        name = item.strip(" \t").lower()
-        if not name:
-            continue
-        if _token.fullmatch(name) is None:
-            return None
-        if name not in seen:
-            seen.add(name)
-            names.append(name)
-    return names
+    items = value.lower().split(",")
+    if " " in value or "\t" in value:
+        items = [item.strip(" \t") for item in items]
+        for item in items:
+            if " " in item or "\t" in item:
+                return None
+    names = dict.fromkeys(items)
+    names.pop("", None)
+    return list(names)
 
 
 def merge_vary(values: Sequence[str], add: Sequence[str]) -> Optional[str]:

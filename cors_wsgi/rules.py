@@ -20,7 +20,11 @@ from .config import (
     REASON_PRIVATE_NETWORK,
     Policy,
 )
-from .httputil import is_token, parse_header_list
+from .httputil import (
+    CORS_SAFELISTED_REQUEST_HEADER_NAMES,
+    is_token,
+    parse_header_list,
+)
 
 __all__ = [
     "CORS_SAFELISTED_METHODS",
@@ -65,14 +69,6 @@ def is_cors_safelisted_method(method: str) -> bool:
     """Whether a browser sends *method* without asking first (byte-exact)."""
     return method in CORS_SAFELISTED_METHODS
 
-
-# The names a server always allows in a preflight: the safelisted request
-# headers that a browser may still list when their value is not safelisted
-# (a JSON fetch lists content-type). The Fetch Standard also safelists Range,
-# but only for single ranges that browsers never preflight.
-CORS_SAFELISTED_REQUEST_HEADER_NAMES: FrozenSet[str] = frozenset(
-    {"accept", "accept-language", "content-language", "content-type"}
-)
 
 # https://fetch.spec.whatwg.org/#cors-unsafe-request-header-byte
 _UNSAFE_BYTE = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
@@ -201,10 +197,8 @@ def check_preflight(
     if names is None:
         return REASON_HEADERS, []
     allowed = policy.allow_headers
-    if allowed is not None:
-        for name in names:
-            if name not in allowed and name not in CORS_SAFELISTED_REQUEST_HEADER_NAMES:
-                return REASON_HEADERS, []
+    if allowed is not None and not allowed.issuperset(names):
+        return REASON_HEADERS, []
     if private_network and not policy.allow_private_network:
         return REASON_PRIVATE_NETWORK, []
     return "", names
