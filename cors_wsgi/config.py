@@ -183,7 +183,7 @@ class Policy:
             answer = self.refused_headers
         if origins.predicate is None and len(origin) <= MAX_ORIGIN_LENGTH:
             answers = self.origin_answers
-            if len(answers) >= ORIGIN_ANSWERS_LIMIT:
+            if len(answers) >= ORIGIN_ANSWERS_LIMIT + len(self.exact_allowed_headers):
                 answers.clear()
                 answers.update(self.exact_allowed_headers)
             answers[origin] = answer

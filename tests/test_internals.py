@@ -331,3 +331,17 @@ def test_a_passthrough_preflight_reuses_the_cached_decision() -> None:
     assert first.headers == second.headers
     assert ("Access-Control-Allow-Methods", "PUT") in second.headers
     assert calls == ["OPTIONS", "OPTIONS"]
+
+
+def test_remembered_origin_answers_stay_bounded_and_keep_the_exact_ones() -> None:
+    from cors_wsgi.config import ORIGIN_ANSWERS_LIMIT
+
+    wrapped = CORSMiddleware(EchoApp(), allow_origins=[ORIGIN, "https://c.example"])
+    policy = wrapped._policy
+    for number in range(ORIGIN_ANSWERS_LIMIT * 2 + 10):
+        environ = make_environ(headers={"Origin": f"https://h{number}.example"})
+        result = run_pep3333(wrapped, environ)
+        assert "Access-Control-Allow-Origin" not in dict(result.headers)
+    assert len(policy.origin_answers) <= ORIGIN_ANSWERS_LIMIT + 2
+    assert ORIGIN in policy.origin_answers
+    assert "https://c.example" in policy.origin_answers
