@@ -3,7 +3,7 @@
 
 Run from the repository root::
 
-    python3 benchmarks/http_bench.py            # 10 rounds x 3 s per server, about 65 s
+    python3 benchmarks/http_bench.py            # 20 rounds x 2 s per server, about 90 s
     python3 benchmarks/http_bench.py --quick    # 2 rounds x 2 s
     python3 benchmarks/http_bench.py --against floor   # bare vs the do-nothing wrapper
 
@@ -133,8 +133,9 @@ class Server:
 
 
 # With two or more CPUs the servers run on one and wrk on another, so that
-# the two never compete for a core: on a 2-core machine that removes most of
-# the round-to-round noise.
+# the two never compete for a core. On this project's shared 2-core machine
+# the rounds still vary by +-10 % or more (the host's noise), so the script
+# reports that spread beside the verdict.
 SERVER_CPU, CLIENT_CPU = 0, 1
 
 
