@@ -105,10 +105,7 @@ class PreflightResponder:
 
     def cached(self, key: PreflightKey) -> Optional[PreflightAnswer]:
         """The cached answer for *key*, if there is a fresh one."""
-        entry = self.cache.entries.get(key)
-        if entry is not None and entry[0] > self.cache.clock():
-            return entry[1]
-        return None
+        return self.cache.get(key)
 
     def answer(
         self, key: PreflightKey, policy: Policy, origin: str, environ: Dict[str, Any]
