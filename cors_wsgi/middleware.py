@@ -25,7 +25,7 @@ from .config import (
 )
 from .errors import ConfigurationError
 from .httputil import Header, merge_vary
-from .preflight import PreflightResponder, debug_memo, log_preflight, preflight_key
+from .preflight import PreflightResponder, log_preflight, preflight_key
 from .resources import ResourceTable
 
 if TYPE_CHECKING:
@@ -37,6 +37,46 @@ __all__ = ["CORSMiddleware"]
 logger = logging.getLogger("cors_wsgi")
 _DEBUG = logging.DEBUG
 _LOG_VALUE_LENGTH = 200
+
+# Whether DEBUG may be enabled for our logger. Asking logger.isEnabledFor() on
+# every request costs more than the rest of the decision, so the middleware
+# reads this flag first. It is kept true to the logging module by watching the
+# logger's own isEnabledFor() memo: logging writes DEBUG's answer into it, and
+# clears it (under its lock, for every logger) whenever any level changes or
+# logging.disable() is called, after which the next request asks again.
+_debug_maybe = True
+
+
+class _WatchedLevelMemo(Dict[int, bool]):
+    """``Logger._cache``, keeping :data:`_debug_maybe` in step with it."""
+
+    __slots__ = ()
+
+    def __setitem__(self, level: int, enabled: bool) -> None:
+        global _debug_maybe
+        if level == _DEBUG:
+            _debug_maybe = enabled
+        super().__setitem__(level, enabled)
+
+    def clear(self) -> None:
+        global _debug_maybe
+        _debug_maybe = True
+        super().clear()
+
+
+def _watch_level_memo(target: logging.Logger) -> bool:
+    """Install the watch on *target*; False when its logging has no memo."""
+    global _debug_maybe
+    memo = getattr(target, "_cache", None)
+    if type(memo) is not dict:
+        _debug_maybe = True
+        return False
+    target._cache = _WatchedLevelMemo(memo)  # type: ignore[attr-defined]
+    _debug_maybe = memo.get(_DEBUG) is not False
+    return True
+
+
+_watch_level_memo(logger)
 
 _NO_VARY: List[Header] = []
 _VARY_ONLY: List[Header] = [VARY_ORIGIN]
@@ -300,33 +340,39 @@ class CORSMiddleware:
             entry = self._preflight_entries.get(key)
             if entry is not None and entry[0] > self._clock():
                 answer = entry[1]
-                if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
+                if _debug_maybe and logger.isEnabledFor(_DEBUG):
                     log_preflight(answer[0], origin, key[2], key[3], " (cached)")
             else:
                 answer = self._responder.answer(key, policy, origin, environ)
             start_response(answer[1], list(answer[2]))
             return answer[4]
-        elif policy.allow_all_origins:
-            extra = policy.wildcard_headers
         else:
+            # A "*" policy remembers no origin, so it always takes the branch.
             remembered = policy.origin_answers.get(origin)
-            extra = (
-                policy.answer_for(origin, environ) if remembered is None else remembered
-            )
-        if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
+            if remembered is not None:
+                extra = remembered
+            elif policy.allow_all_origins:
+                extra = policy.wildcard_headers
+            else:
+                extra = policy.answer_for(origin, environ)
+        if _debug_maybe and logger.isEnabledFor(_DEBUG):
             _log_actual(policy, extra, origin, environ)
 
         def cors_start_response(
             status: str, headers: List[Header], exc_info: Optional[OptExcInfo] = None
         ) -> Any:
             # The common case of _with_cors(), inlined: it runs on every response.
-            if type(headers) is list:
-                for item in headers:
-                    if item[0] not in _PLAIN_NAMES:
-                        break
-                else:
-                    return start_response(status, headers + extra, exc_info)
-            return start_response(status, _merge(headers, extra), exc_info)
+            # Concatenation fails for anything but a list (PEP 3333 requires
+            # one) before a single item has been read, so _merge() still gets
+            # all of them; that costs less than checking the type first.
+            try:
+                combined = headers + extra
+            except TypeError:
+                return start_response(status, _merge(headers, extra), exc_info)
+            for item in headers:
+                if item[0] not in _PLAIN_NAMES:
+                    return start_response(status, _merge(headers, extra), exc_info)
+            return start_response(status, combined, exc_info)
 
         return self.application(environ, cors_start_response)
 

@@ -23,6 +23,7 @@ from .config import (
 from .httputil import (
     CORS_SAFELISTED_REQUEST_HEADER_NAMES,
     is_token,
+    parse_allowed_header_list,
     parse_header_list,
 )
 
@@ -193,12 +194,16 @@ def check_preflight(
         and request_method not in CORS_SAFELISTED_METHODS
     ):
         return REASON_METHOD, []
-    names = parse_header_list(request_headers)
-    if names is None:
-        return REASON_HEADERS, []
     allowed = policy.allow_headers
-    if allowed is not None and not allowed.issuperset(names):
-        return REASON_HEADERS, []
+    names = (
+        None if allowed is None else parse_allowed_header_list(request_headers, allowed)
+    )
+    if names is None:
+        names = parse_header_list(request_headers)
+        if names is None:
+            return REASON_HEADERS, []
+        if allowed is not None and not allowed.issuperset(names):
+            return REASON_HEADERS, []
     if private_network and not policy.allow_private_network:
         return REASON_PRIVATE_NETWORK, []
     return "", names

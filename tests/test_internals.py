@@ -345,3 +345,115 @@ def test_remembered_origin_answers_stay_bounded_and_keep_the_exact_ones() -> Non
     assert len(policy.origin_answers) <= ORIGIN_ANSWERS_LIMIT + 2
     assert ORIGIN in policy.origin_answers
     assert "https://c.example" in policy.origin_answers
+
+
+# The DEBUG flag the request path reads instead of logger.isEnabledFor().
+def debug_flag() -> bool:
+    return middleware_module._debug_maybe
+
+
+def _served_log_lines(wrapped: Any, caplog: pytest.LogCaptureFixture) -> int:
+    before = len(caplog.records)
+    run_pep3333(wrapped, make_environ(headers={"Origin": ORIGIN}))
+    return len(caplog.records) - before
+
+
+def test_debug_turned_on_after_requests_were_served_is_logged_at_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrapped = CORSMiddleware(EchoApp(), allow_origins=[ORIGIN])
+    logger = logging.getLogger("cors_wsgi")
+    caplog.set_level(logging.DEBUG, logger="cors_wsgi")  # restored afterwards
+    logger.setLevel(logging.WARNING)
+    assert _served_log_lines(wrapped, caplog) == 0
+    assert debug_flag() is False  # the memo said "off"
+    logger.setLevel(logging.DEBUG)  # logging clears every logger's memo
+    assert debug_flag() is True
+    assert _served_log_lines(wrapped, caplog) == 1
+    logger.setLevel(logging.INFO)
+    assert _served_log_lines(wrapped, caplog) == 0
+    assert debug_flag() is False
+
+
+def test_debug_through_a_parent_level_and_logging_disable_is_followed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrapped = CORSMiddleware(EchoApp(), allow_origins=[ORIGIN])
+    caplog.set_level(logging.DEBUG, logger="cors_wsgi")  # restored afterwards
+    logging.getLogger("cors_wsgi").setLevel(logging.NOTSET)
+    root = logging.getLogger()
+    saved = root.level
+    try:
+        root.setLevel(logging.DEBUG)  # inherited: cors_wsgi's level is NOTSET
+        assert _served_log_lines(wrapped, caplog) == 1
+        logging.disable(logging.DEBUG)
+        assert _served_log_lines(wrapped, caplog) == 0
+        logging.disable(logging.NOTSET)
+        assert _served_log_lines(wrapped, caplog) == 1
+    finally:
+        logging.disable(logging.NOTSET)
+        root.setLevel(saved)
+
+
+def test_a_disabled_logger_logs_nothing_and_requests_still_pass(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrapped = CORSMiddleware(EchoApp(), allow_origins=[ORIGIN])
+    logger = logging.getLogger("cors_wsgi")
+    caplog.set_level(logging.DEBUG, logger="cors_wsgi")
+    logger.disabled = True
+    try:
+        assert _served_log_lines(wrapped, caplog) == 0
+    finally:
+        logger.disabled = False
+    assert _served_log_lines(wrapped, caplog) == 1
+
+
+def test_without_a_level_memo_every_request_asks_the_logger(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    other = logging.Logger("cors_wsgi.test-no-memo")
+    del other._cache  # type: ignore[attr-defined]  # a logging without the memo
+    saved = middleware_module._debug_maybe
+    try:
+        assert middleware_module._watch_level_memo(other) is False
+        assert debug_flag() is True
+    finally:
+        middleware_module._debug_maybe = saved
+    logger = logging.getLogger("cors_wsgi")
+    assert type(logger._cache) is middleware_module._WatchedLevelMemo  # type: ignore[attr-defined]
+    memo = {logging.DEBUG: False}
+    probe = logging.Logger("cors_wsgi.test-memo")
+    probe._cache = memo  # type: ignore[attr-defined]
+    try:
+        assert middleware_module._watch_level_memo(probe) is True
+        assert debug_flag() is False
+        assert dict(probe._cache) == memo  # type: ignore[attr-defined]
+    finally:
+        middleware_module._watch_level_memo(logger)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("x-a, x-b", id="white-space"),
+        pytest.param("x-a,,x-b", id="empty-item"),
+        pytest.param("x-\u212a", id="kelvin-sign-lowers-to-k"),
+        pytest.param("x-a,x-c", id="name-not-allowed"),
+        pytest.param(",".join(["x-a"] * (MAX_REQUEST_HEADERS_ITEMS + 1)), id="items"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_header_list_shortcut_leaves_everything_unusual_to_the_parser(
+    value: str,
+) -> None:
+    from cors_wsgi.httputil import parse_allowed_header_list
+
+    assert parse_allowed_header_list(value, frozenset({"x-a", "x-b", "x-k"})) is None
+
+
+def test_header_list_shortcut_lowers_and_deduplicates() -> None:
+    from cors_wsgi.httputil import parse_allowed_header_list
+
+    names = parse_allowed_header_list("X-B,x-a,X-b", frozenset({"x-a", "x-b"}))
+    assert names == ["x-b", "x-a"]

@@ -246,3 +246,40 @@ def test_arbitrary_header_bytes_never_crash_or_give_5xx(
     response = GARBAGE_CLIENT.request(method, "/", headers, PATH_INFO=path)
     assert response.status_code < 500
     assert header_lines(response, ACAO) in ([], ["*"], [origin])
+
+
+#: Pieces of Access-Control-Request-Headers values: names, separators, white
+#: space, and characters whose lower-case form is ASCII (the Kelvin sign).
+header_list_values = st.lists(
+    st.sampled_from(
+        [
+            "x-a",
+            "X-B",
+            "k",
+            "K",
+            "\u212a",
+            "\u0130",
+            "accept",
+            "x-",
+            ",",
+            ", ",
+            "\t",
+            " ",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+ALLOWED_NAMES = frozenset({"x-a", "x-b", "k", "accept", "content-type"})
+
+
+# RFC 9110 5.6.1 (lists) and 5.6.2 (tokens): the shortcut taken for values a
+# policy accepts may only ever agree with the full parser.
+@PROPERTY
+@given(value=header_list_values)
+def test_header_list_shortcut_agrees_with_the_full_parser(value: str) -> None:
+    from cors_wsgi.httputil import parse_allowed_header_list, parse_header_list
+
+    quick = parse_allowed_header_list(value, ALLOWED_NAMES)
+    if quick is not None:
+        assert quick == parse_header_list(value)
+        assert ALLOWED_NAMES.issuperset(quick)
