@@ -1,5 +1,8 @@
 """The applications the benchmarks wrap: the bare app, the floor, the bare ASGI app.
 
+Also two references: a minimal CORS wrapper, and the bare app sending the CORS
+headers itself.
+
 Shared by ``run.py`` (in-process) and ``http_bench.py`` (served by gunicorn as
 ``_apps:bare`` and ``_apps:cors``).
 """
@@ -37,6 +40,65 @@ class Floor:
         return self.app(environ, wrapped_start_response)
 
 
+_VARY_ORIGIN = ("Vary", "Origin")
+_VARY_ONLY = [_VARY_ORIGIN]
+_PLAIN_NAMES = frozenset({"Content-Type", "Content-Length"})
+
+
+class MinimalCORS:
+    """A reference, not a product: the least a CORS wrapper bound by API.md does.
+
+    For an actual request from a listed origin it looks the Origin up once,
+    checks that the request is not a preflight, checks the app's header names
+    for Access-Control-* and Vary (API.md's "the middleware owns
+    Access-Control-* headers"), and adds Access-Control-Allow-Origin and
+    ``Vary: Origin`` with one list concatenation. No configuration, logging,
+    preflight answers, resources, header merging or input validation, so only
+    the scenarios it can answer use it. Its overhead over the floor is what any
+    implementation of the same contract starts from.
+    """
+
+    def __init__(self, app, origins=(ALLOWED_ORIGIN,)):
+        self.app = app
+        self.answers = {
+            origin: [("Access-Control-Allow-Origin", origin), _VARY_ORIGIN]
+            for origin in origins
+        }
+
+    def __call__(self, environ, start_response):
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is None or "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
+            extra = _VARY_ONLY
+        else:
+            extra = self.answers.get(origin, _VARY_ONLY)
+
+        def minimal_start_response(status, headers, exc_info=None):
+            for name, _ in headers:
+                if name not in _PLAIN_NAMES:
+                    raise ValueError(f"the reference wrapper cannot merge {name}")
+            return start_response(status, headers + extra, exc_info)
+
+        return self.app(environ, minimal_start_response)
+
+
+def headers(environ, start_response):
+    """The bare app sending, itself, the two headers cors_wsgi adds to its answer.
+
+    Under a server those headers cost something to check and write, whoever
+    sets them; this app measures that cost without any middleware.
+    """
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "text/plain"),
+            ("Content-Length", "2"),
+            ("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN", "")),
+            ("Vary", "Origin"),
+        ],
+    )
+    return [b"ok"]
+
+
 async def asgi_bare(scope, receive, send):
     """The same 2-byte answer as an ASGI application (Starlette's own baseline)."""
     await send(
@@ -63,6 +125,7 @@ def make_cors(app=bare):
 
 
 floor = Floor(bare)
+minimal = MinimalCORS(bare)
 
 
 def __getattr__(name):

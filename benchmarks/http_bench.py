@@ -3,19 +3,43 @@
 
 Run from the repository root::
 
-    python3 benchmarks/http_bench.py            # 20 rounds x 2 s per server, about 90 s
-    python3 benchmarks/http_bench.py --quick    # 2 rounds x 2 s
-    python3 benchmarks/http_bench.py --against floor   # bare vs the do-nothing wrapper
+    python3 benchmarks/http_bench.py               # 16 paired rounds of 3 s, about 60 s
+    python3 benchmarks/http_bench.py --quick       # 3 paired rounds
+    python3 benchmarks/http_bench.py --sequential  # one server at a time instead
 
-Two gunicorn servers (sync worker, one worker each) listen on free ports of
-127.0.0.1: one serves the bare 2-byte app, the other the same app wrapped in
-cors_wsgi (one allowed origin).  wrk sends both the same GET, with an allowed
-``Origin`` header, in interleaved A/B rounds (the order alternates each round).
-The script prints the requests per second of each round, their medians and the
-median of the per-round ratios, with the target (ratio >= 0.98).
+gunicorn servers (sync worker, one worker each) listen on free ports of
+127.0.0.1 and serve:
+
+- ``bare``: the 2-byte app;
+- ``cors``: the same app wrapped in cors_wsgi (one allowed origin);
+- ``headers``: the bare app sending, itself, the two headers cors_wsgi adds
+  (``Access-Control-Allow-Origin`` and ``Vary``): what those headers cost the
+  server, with no middleware at all;
+- ``floor``: the do-nothing wrapper (``--servers bare,floor``);
+- ``minimal``: the reference minimal CORS wrapper of ``_apps.py``, the least
+  work API.md allows (``--servers bare,cors,minimal``).
+
+wrk sends each the same GET with an allowed ``Origin`` header.
+
+Paired rounds (the default): every server is pinned to the same CPU and one
+wrk per server, pinned to the other CPU, runs at the same time, with the
+launch order rotating from round to round. The servers share one core for the
+same seconds, so whatever else the host does slows them alike, and the ratio
+of their requests per second within a round is the ratio of their costs. On
+this project's 2-core machine, bare against floor gives per-round ratios within
+about 1 % of 1.00 this way, where one-at-a-time rounds spread by +-10 % or
+more.
+
+Sequential rounds (``--sequential``, the design of the first version): the
+servers take turns, each alone on its CPU, in alternating order.
+
+Either way each round also reads each gunicorn worker's own CPU time (from
+``/proc/<pid>/schedstat``, in ns) and reports requests per CPU-second. The
+script prints every round, the medians and the median of the per-round ratios
+to ``bare``, with the target (cors / bare >= 0.98).
 
 Needs gunicorn (``pip install gunicorn``) and wrk (``apt-get install -y wrk``);
-it installs neither.  Only loopback is used, every run is bounded, and the
+it installs neither. Only loopback is used, every run is bounded, and the
 servers it started are stopped by their process ids when it ends.
 """
 
@@ -109,6 +133,16 @@ class Server:
             f"{timeout:.0f} s:\n{self.tail()}"
         )
 
+    def worker_pid(self):
+        """The pid of gunicorn's one worker (a child of the master)."""
+        path = f"/proc/{self.proc.pid}/task/{self.proc.pid}/children"
+        try:
+            with open(path) as f:
+                children = f.read().split()
+        except OSError:
+            return None
+        return int(children[0]) if len(children) == 1 else None
+
     def tail(self):
         try:
             with open(self.log_path, "rb") as f:
@@ -150,8 +184,29 @@ def pin_to(cpu):
     return pin
 
 
-def run_wrk(port, duration, connections, threads):
-    command = [
+def cpu_ns(pid):
+    """CPU time *pid* has used so far, in ns, or None where /proc cannot say.
+
+    ``schedstat`` counts in ns; ``stat`` (the fallback) in clock ticks.
+    """
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime + stime
+        return ticks * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def wrk_command(port, duration, connections, threads):
+    return [
         "wrk",
         f"-t{threads}",
         f"-c{connections}",
@@ -161,36 +216,70 @@ def run_wrk(port, duration, connections, threads):
         f"Origin: {ALLOWED_ORIGIN}",
         f"http://127.0.0.1:{port}{PATH}",
     ]
-    done = subprocess.run(
-        command,
-        capture_output=True,
+
+
+def start_wrk(port, duration, connections, threads):
+    """A running wrk process pinned to the client CPU; see :func:`finish_wrk`."""
+    return subprocess.Popen(
+        wrk_command(port, duration, connections, threads),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=duration + 60,
         preexec_fn=pin_to(CLIENT_CPU),
     )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"wrk failed ({done.returncode}): {done.stderr or done.stdout}"
-        )
-    text = done.stdout
-    match = re.search(r"Requests/sec:\s*([\d.]+)", text)
-    if not match:
-        raise RuntimeError(f"no Requests/sec in wrk output:\n{text}")
+
+
+def finish_wrk(proc, duration):
+    """Wait for *proc*: (requests per second, requests in all, problems)."""
+    try:
+        out, err = proc.communicate(timeout=duration + 60)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise RuntimeError("wrk did not finish in time") from None
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {err or out}")
+    match = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    if not match or not total:
+        raise RuntimeError(f"no Requests/sec in wrk output:\n{out}")
     problems = []
-    bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text)
+    bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
     if bad:
         problems.append(f"{bad.group(1)} non-2xx responses")
-    errors = re.search(r"Socket errors:(.*)", text)
+    errors = re.search(r"Socket errors:(.*)", out)
     if errors:
         problems.append(f"socket errors:{errors.group(1)}")
-    return float(match.group(1)), problems
+    return float(match.group(1)), int(total.group(1)), problems
+
+
+NAMES = {
+    "bare": "bare app",
+    "cors": "cors_wsgi",
+    "headers": "bare app + the 2 headers",
+    "floor": "floor (no-op wrapper)",
+}
+
+
+def quartiles(xs):
+    if len(xs) < 2:
+        return xs[0], xs[0]
+    q1, _, q3 = statistics.quantiles(xs, n=4, method="inclusive")
+    return q1, q3
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s")
-    parser.add_argument("--rounds", type=int, help="A/B rounds (default 20)")
-    parser.add_argument("--duration", type=int, help="seconds per wrk run (default 2)")
+    parser.add_argument("--quick", action="store_true", help="3 rounds")
+    parser.add_argument(
+        "--rounds", type=int, help="rounds (default 16 paired, 20 sequential)"
+    )
+    parser.add_argument(
+        "--duration",
+        type=int,
+        help="seconds per wrk run (default 3 paired, 2 sequential)",
+    )
     parser.add_argument(
         "--connections", type=int, default=4, help="wrk connections (default 4)"
     )
@@ -198,15 +287,36 @@ def main(argv=None):
         "--threads", type=int, default=1, help="wrk threads (default 1)"
     )
     parser.add_argument(
+        "--servers",
+        default="bare,cors,headers",
+        help="comma-separated, from bare, cors, headers, floor, minimal (default "
+        "bare,cors,headers; bare is always included)",
+    )
+    parser.add_argument(
         "--against",
-        choices=("cors", "floor"),
-        default="cors",
-        help="what the bare app is compared with (default: cors_wsgi)",
+        choices=("cors", "floor", "minimal"),
+        help="shorthand for --servers bare,<this>",
+    )
+    parser.add_argument(
+        "--sequential",
+        action="store_true",
+        help="one server at a time, each alone on its CPU, instead of paired rounds",
     )
     parser.add_argument("--json", metavar="FILE", help="save the results as JSON")
     args = parser.parse_args(argv)
-    rounds = args.rounds or (2 if args.quick else 20)
-    duration = args.duration or 2
+    paired = not args.sequential
+    rounds = args.rounds or (3 if args.quick else 16 if paired else 20)
+    duration = args.duration or (3 if paired else 2)
+    wanted = ["bare"] + ([args.against] if args.against else args.servers.split(","))
+    servers_wanted = []
+    for name in wanted:
+        name = name.strip()
+        if name not in NAMES:
+            parser.error(f"unknown server {name!r}; choose from {', '.join(NAMES)}")
+        if name not in servers_wanted:
+            servers_wanted.append(name)
+    if len(servers_wanted) < 2:
+        parser.error("name at least one server besides bare")
 
     missing = []
     if shutil.which("wrk") is None:
@@ -215,33 +325,35 @@ def main(argv=None):
         import gunicorn  # noqa: F401
     except ImportError:
         missing.append("gunicorn is not installed: pip install gunicorn")
-    if args.against == "cors":
+    if "cors" in servers_wanted:
         try:
             import _apps
 
             _apps.make_cors()
         except ImportError as exc:
-            missing.append(f"cors_wsgi is not importable ({exc}); try --against floor")
+            missing.append(
+                f"cors_wsgi is not importable ({exc}); try --servers bare,floor"
+            )
     if missing:
         for line in missing:
             print(f"MISSING: {line}")
         return 2
 
-    names = {
-        "bare": "bare app",
-        args.against: "cors_wsgi"
-        if args.against == "cors"
-        else "floor (no-op wrapper)",
-    }
     print(
         "HTTP benchmark: gunicorn (sync, 1 worker) on 127.0.0.1, "
-        f"wrk -t{args.threads} -c{args.connections} -d{duration}s, "
-        f"{rounds} interleaved A/B rounds; GET {PATH} with Origin: {ALLOWED_ORIGIN}"
+        f"wrk -t{args.threads} -c{args.connections} -d{duration}s, {rounds} "
+        + (
+            "paired rounds (all servers at once on one CPU)"
+            if paired
+            else "sequential rounds (one server at a time)"
+        )
+        + f"; GET {PATH} with Origin: {ALLOWED_ORIGIN}"
     )
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs")
-    results = {"bare": [], args.against: []}
+    results = {name: [] for name in servers_wanted}
+    per_cpu = {name: [] for name in servers_wanted}  # requests per CPU-second
     with tempfile.TemporaryDirectory(prefix="cors-wsgi-http-bench-") as log_dir:
-        servers = {name: Server(name, log_dir) for name in results}
+        servers = {name: Server(name, log_dir) for name in servers_wanted}
         try:
             for name, server in servers.items():
                 status, headers, body = server.start()
@@ -249,74 +361,129 @@ def main(argv=None):
                     "access-control-allow-origin"
                 )
                 print(
-                    f"  {names[name]:<22} pid {server.proc.pid}, port {server.port}: "
+                    f"  {NAMES[name]:<26} pid {server.proc.pid}, port {server.port}: "
                     f"{status}, {len(body)} bytes, Access-Control-Allow-Origin: {acao}"
                 )
-                if name == "cors" and acao != ALLOWED_ORIGIN:
+                if name in ("cors", "headers") and acao != ALLOWED_ORIGIN:
                     print(
-                        "ERROR: the cors_wsgi server does not allow the origin; "
+                        f"ERROR: the {name} server does not allow the origin; "
                         "check its configuration"
                     )
                     return 1
-            for server in servers.values():  # warm up both
-                run_wrk(server.port, 1, args.connections, args.threads)
+            workers = {name: server.worker_pid() for name, server in servers.items()}
+            # Warm up every server once, alone.
+            for server in servers.values():
+                finish_wrk(start_wrk(server.port, 1, args.connections, args.threads), 1)
             order = list(servers)
             for r in range(rounds):
+                shift = r % len(order)
+                this_round = order[shift:] + order[:shift]
+                groups = [this_round] if paired else [[name] for name in this_round]
                 line = []
-                for name in order if r % 2 == 0 else order[::-1]:
-                    rps, problems = run_wrk(
-                        servers[name].port, duration, args.connections, args.threads
-                    )
-                    results[name].append(rps)
-                    line.append(
-                        f"{names[name]} {rps:,.0f} req/s"
-                        + (f" ({'; '.join(problems)})" if problems else "")
-                    )
-                print(f"  round {r + 1}: " + ", ".join(line))
+                for group in groups:
+                    before = {name: cpu_ns(workers[name]) for name in group}
+                    procs = {
+                        name: start_wrk(
+                            servers[name].port,
+                            duration,
+                            args.connections,
+                            args.threads,
+                        )
+                        for name in group
+                    }
+                    done = {
+                        name: finish_wrk(proc, duration) for name, proc in procs.items()
+                    }
+                    for name in group:
+                        rps, total, problems = done[name]
+                        after = cpu_ns(workers[name])
+                        results[name].append(rps)
+                        cpu_text = ""
+                        if (
+                            before[name] is not None
+                            and after is not None
+                            and after > before[name]
+                        ):
+                            per_cpu[name].append(total * 1e9 / (after - before[name]))
+                            cpu_text = f" ({per_cpu[name][-1]:,.0f}/CPU-s)"
+                        line.append(
+                            f"{name} {rps:,.0f}/s{cpu_text}"
+                            + (f" ({'; '.join(problems)})" if problems else "")
+                        )
+                print(f"  round {r + 1:>2}: " + ", ".join(line))
         finally:
             for server in servers.values():
                 server.stop()
 
-    other = args.against
-    ratios = [b / a for a, b in zip(results["bare"], results[other])]
-    median_bare = statistics.median(results["bare"])
-    median_other = statistics.median(results[other])
-    ratio = statistics.median(ratios)
     print(
-        f"\nmedian requests/sec: {names['bare']} {median_bare:,.0f}, "
-        f"{names[other]} {median_other:,.0f}"
+        "\nmedian requests/sec: "
+        + ", ".join(
+            f"{NAMES[name]} {statistics.median(results[name]):,.0f}"
+            for name in servers_wanted
+        )
     )
-    print(f"per-round ratios: {', '.join(f'{x:.3f}' for x in ratios)}")
-    if len(ratios) >= 2:
-        q1, _, q3 = statistics.quantiles(ratios, n=4, method="inclusive")
-        print(f"per-round ratio quartiles: {q1:.3f} .. {q3:.3f} (this machine's noise)")
-    verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
-    if len(ratios) >= 4:
-        q1, _, q3 = statistics.quantiles(ratios, n=4, method="inclusive")
-        # The median of n ratios is known to about 1.25 * sigma / sqrt(n).
-        error = 1.25 * (q3 - q1) / 1.35 / len(ratios) ** 0.5
-        if error > 1 - TARGET_RATIO:
+    summary = {}
+    for name in servers_wanted[1:]:
+        ratios = [b / a for a, b in zip(results["bare"], results[name])]
+        q1, q3 = quartiles(ratios)
+        entry = {
+            "ratios": ratios,
+            "ratio_median": statistics.median(ratios),
+            "quartiles": [q1, q3],
+        }
+        print(
+            f"{NAMES[name]} / bare, per round: {', '.join(f'{x:.3f}' for x in ratios)}"
+        )
+        print(f"  median {entry['ratio_median']:.3f}, quartiles {q1:.3f} .. {q3:.3f}")
+        if len(per_cpu["bare"]) == len(per_cpu[name]) == rounds:
+            cpu_ratios = [b / a for a, b in zip(per_cpu["bare"], per_cpu[name])]
+            c1, c3 = quartiles(cpu_ratios)
+            entry["cpu_ratios"] = cpu_ratios
+            entry["cpu_ratio_median"] = statistics.median(cpu_ratios)
             print(
-                f"NOTE: the median ratio is only known to about ±{error:.3f} here, "
-                f"more than the {1 - TARGET_RATIO:.2f} margin: the verdict below is "
-                "within this machine's noise (more --rounds narrow it)."
+                f"  per worker CPU-second: median {entry['cpu_ratio_median']:.3f}, "
+                f"quartiles {c1:.3f} .. {c3:.3f}"
             )
-    print(
-        f"{verdict}  {names[other]} / bare requests per second = {ratio:.3f} "
-        "(median of per-round ratios; "
-        f"ratio of medians {median_other / median_bare:.3f}); target ≥ {TARGET_RATIO}"
-    )
+        summary[name] = entry
+    if "cors" in summary and "headers" in summary:
+        share = 1 - summary["headers"]["ratio_median"]
+        total = 1 - summary["cors"]["ratio_median"]
+        print(
+            f"the two headers alone cost the server {share * 100:.1f} % of bare's "
+            f"throughput; cors_wsgi in all costs {total * 100:.1f} %"
+        )
+
+    verdict = None
+    if "cors" in summary:
+        entry = summary["cors"]
+        ratio = entry["ratio_median"]
+        verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
+        q1, q3 = entry["quartiles"]
+        if len(entry["ratios"]) >= 4:
+            # The median of n ratios is known to about 1.25 * sigma / sqrt(n).
+            error = 1.25 * (q3 - q1) / 1.35 / len(entry["ratios"]) ** 0.5
+            if error > abs(ratio - TARGET_RATIO):
+                print(
+                    f"NOTE: the median ratio is only known to about ±{error:.3f} "
+                    f"here, more than its distance from the target: the verdict "
+                    "below is within this machine's noise (more --rounds narrow it)."
+                )
+        print(
+            f"{verdict}  cors_wsgi / bare requests per second = {ratio:.3f} "
+            f"(median of per-round ratios); target ≥ {TARGET_RATIO}"
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(
                 {
+                    "mode": "paired" if paired else "sequential",
                     "rounds": rounds,
                     "duration_s": duration,
                     "connections": args.connections,
                     "threads": args.threads,
                     "requests_per_second": results,
-                    "ratios": ratios,
-                    "ratio_median": ratio,
+                    "requests_per_cpu_second": per_cpu,
+                    "against_bare": summary,
                     "target": TARGET_RATIO,
                     "verdict": verdict,
                 },
