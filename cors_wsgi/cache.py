@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Dict, Generic, Hashable, Optional, Tuple, TypeVar
+from collections import OrderedDict
+from typing import Callable, Generic, Hashable, Optional, Tuple, TypeVar
 
 __all__ = ["TTLCache"]
 
@@ -15,8 +16,9 @@ class TTLCache(Generic[V]):
     """At most *maxsize* entries, each dropped *ttl* seconds after it was set.
 
     Reads take no lock: a single ``dict.get`` is atomic, and an entry is only
-    ever replaced whole. A hot path may read :attr:`entries` itself (a dict
-    of key to ``(expiry, value)``, expiry on :attr:`clock`) to save a call,
+    ever replaced whole. A hot path may read :attr:`entries` itself (an
+    ``OrderedDict``, oldest first, of key to ``(expiry, value)``, expiry on
+    :attr:`clock`) to save a call,
     treating an expired entry as missing; only :meth:`set` writes. Writes
     take a lock and evict the oldest entry first once the cache is full, so
     memory stays bounded whatever the keys are.
@@ -30,7 +32,10 @@ class TTLCache(Generic[V]):
     ) -> None:
         self.maxsize = maxsize
         self.clock = clock
-        self.entries: Dict[Hashable, Tuple[float, V]] = {}
+        # OrderedDict, not dict: dropping a plain dict's first key must skip
+        # every slot deleted before it, which under a flood of new keys makes
+        # each eviction cost up to half the cache's size.
+        self.entries: OrderedDict[Hashable, Tuple[float, V]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -56,7 +61,7 @@ class TTLCache(Generic[V]):
         with self._lock:
             data.pop(key, None)
             while len(data) >= self.maxsize:
-                del data[next(iter(data))]
+                data.popitem(last=False)
             data[key] = entry
 
     def clear(self) -> None:

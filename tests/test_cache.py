@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import List
+from collections import OrderedDict
+from typing import Any, List
 
 from cors_wsgi.cache import TTLCache
 
@@ -62,10 +63,10 @@ def test_an_expired_entry_replaced_meanwhile_is_kept() -> None:
     clock.now += 2
     stale = cache.entries["k"]
 
-    class Racing(dict):  # type: ignore[type-arg]
-        def get(self, key: object, default: object = None) -> object:
+    class Racing(OrderedDict):  # type: ignore[type-arg]
+        def get(self, key: Any, default: Any = None) -> Any:
             # Another thread stores a fresh entry right after our read.
-            value = dict.get(self, key, default)
+            value = super().get(key, default)
             self[key] = (clock.now + 60, "new")
             return value
 
@@ -102,3 +103,14 @@ def test_many_threads_keep_it_within_its_bound() -> None:
         thread.join()
     assert errors == []
     assert len(cache) <= 64
+
+
+def test_a_long_flood_keeps_exactly_the_newest_keys() -> None:
+    """Eviction stays first-in first-out however many keys went before."""
+    cache: TTLCache[int] = TTLCache(100, Clock())
+    for i in range(10_000):
+        cache.set(("flood", i), i, 60)
+    assert len(cache) == 100
+    assert list(cache.entries) == [("flood", i) for i in range(9_900, 10_000)]
+    assert cache.get(("flood", 9_899)) is None
+    assert cache.get(("flood", 9_999)) == 9_999
