@@ -259,6 +259,7 @@ NAMES = {
     "cors": "cors_wsgi",
     "headers": "bare app + the 2 headers",
     "floor": "floor (no-op wrapper)",
+    "minimal": "minimal CORS wrapper",
 }
 
 
