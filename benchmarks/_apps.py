@@ -60,8 +60,13 @@ class MinimalCORS:
 
     def __init__(self, app, origins=(ALLOWED_ORIGIN,)):
         self.app = app
+        # Configured origins are normalised (lower-cased) at start-up, as the
+        # contract requires, so they are never the request's own str objects.
         self.answers = {
-            origin: [("Access-Control-Allow-Origin", origin), _VARY_ORIGIN]
+            origin.lower(): [
+                ("Access-Control-Allow-Origin", origin.lower()),
+                _VARY_ORIGIN,
+            ]
             for origin in origins
         }
 
