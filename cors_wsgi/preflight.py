@@ -32,21 +32,12 @@ __all__ = [
     "PreflightAnswer",
     "PreflightKey",
     "PreflightResponder",
-    "debug_memo",
     "log_preflight",
     "preflight_key",
 ]
 
 logger = logging.getLogger("cors_wsgi")
 _DEBUG = logging.DEBUG
-
-# logger.isEnabledFor() is a method call on every request. Its answers are
-# memoised in the logger's own cache, which the logging module clears whenever
-# a level changes; reading that dict first skips the call while DEBUG is off.
-# Only a memoised False is trusted; anything else asks isEnabledFor().
-debug_memo: Callable[[int], Optional[bool]] = getattr(
-    getattr(logger, "_cache", None), "get", lambda level: None
-)
 
 # Access-Control-Request-Headers values longer than this are answered but not
 # cached, so that hostile requests cannot fill memory with huge keys: with the
@@ -123,7 +114,7 @@ class PreflightResponder:
             and len(method) <= MAX_ORIGIN_LENGTH
         ):
             self.cache.set(key, result, policy.max_age or 0)
-        if debug_memo(_DEBUG) is not False and logger.isEnabledFor(_DEBUG):
+        if logger.isEnabledFor(_DEBUG):
             log_preflight(reason, origin, method, request_headers, "")
         return result
 
