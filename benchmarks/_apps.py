@@ -4,7 +4,8 @@ Also two references: a minimal CORS wrapper, and the bare app sending the CORS
 headers itself.
 
 Shared by ``run.py`` (in-process) and ``http_bench.py`` (served by gunicorn as
-``_apps:bare`` and ``_apps:cors``).
+``_apps:bare``, ``_apps:cors``, ``_apps:headers``, ``_apps:minimal`` and
+``_apps:floor``).
 """
 
 from __future__ import annotations
