@@ -457,3 +457,36 @@ def test_header_list_shortcut_lowers_and_deduplicates() -> None:
 
     names = parse_allowed_header_list("X-B,x-a,X-b", frozenset({"x-a", "x-b"}))
     assert names == ["x-b", "x-a"]
+
+
+def test_dict_config_turning_debug_on_is_followed() -> None:
+    import logging.config
+
+    logger = logging.getLogger("cors_wsgi")
+    saved_level, saved_handlers = logger.level, list(logger.handlers)
+    wrapped = CORSMiddleware(EchoApp(), allow_origins=[ORIGIN])
+    records: List[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    try:
+        logger.setLevel(logging.INFO)
+        run_pep3333(wrapped, make_environ(headers={"Origin": ORIGIN}))
+        assert debug_flag() is False
+        logging.config.dictConfig(
+            {
+                "version": 1,
+                "incremental": True,
+                "loggers": {"cors_wsgi": {"level": "DEBUG"}},
+            }
+        )
+        logger.addHandler(Keep())
+        run_pep3333(wrapped, make_environ(headers={"Origin": ORIGIN}))
+        assert [r.getMessage() for r in records] == [
+            "GET '/': allowed (origin='https://a.example')"
+        ]
+    finally:
+        logger.setLevel(saved_level)
+        logger.handlers[:] = saved_handlers
