@@ -3,7 +3,7 @@
 
 Run from the repository root::
 
-    python3 benchmarks/http_bench.py               # 16 paired rounds of 3 s, about 60 s
+    python3 benchmarks/http_bench.py               # 16 paired rounds of 3 s, about 70 s
     python3 benchmarks/http_bench.py --quick       # 3 paired rounds
     python3 benchmarks/http_bench.py --sequential  # one server at a time instead
 
@@ -25,10 +25,13 @@ Paired rounds (the default): every server is pinned to the same CPU and one
 wrk per server, pinned to the other CPU, runs at the same time, with the
 launch order rotating from round to round. The servers share one core for the
 same seconds, so whatever else the host does slows them alike, and the ratio
-of their requests per second within a round is the ratio of their costs. On
-this project's 2-core machine, bare against floor gives per-round ratios within
-about 1 % of 1.00 this way, where one-at-a-time rounds spread by +-10 % or
-more.
+of their requests per second within a round is the ratio of their costs.
+The rounds are split into blocks (``--blocks``, 4 by default), and every block
+starts fresh server processes in a rotating order: a worker's memory layout
+and start-up state bias all of its rounds alike, by a percent or two here.
+On this project's 2-core machine, bare against floor gives per-round ratios
+within about 1 % of 1.00 this way, where one-at-a-time rounds spread by
++-10 % or more.
 
 Sequential rounds (``--sequential``, the design of the first version): the
 servers take turns, each alone on its CPU, in alternating order.
@@ -270,6 +273,49 @@ def quartiles(xs):
     return q1, q3
 
 
+def start_servers(servers):
+    """Start *servers* in order and check each; an error line, or None."""
+    for name, server in servers.items():
+        status, headers, body = server.start()
+        acao = {k.lower(): v for k, v in headers.items()}.get(
+            "access-control-allow-origin"
+        )
+        print(
+            f"  {NAMES[name]:<26} pid {server.proc.pid}, port {server.port}: "
+            f"{status}, {len(body)} bytes, Access-Control-Allow-Origin: {acao}"
+        )
+        if name in ("cors", "headers", "minimal") and acao != ALLOWED_ORIGIN:
+            return (
+                f"ERROR: the {name} server does not allow the origin; "
+                "check its configuration"
+            )
+    return None
+
+
+def run_group(group, servers, workers, duration, args, results, per_cpu):
+    """One wrk per server of *group*, all at once; the round's report cells."""
+    before = {name: cpu_ns(workers[name]) for name in group}
+    procs = {
+        name: start_wrk(servers[name].port, duration, args.connections, args.threads)
+        for name in group
+    }
+    done = {name: finish_wrk(proc, duration) for name, proc in procs.items()}
+    cells = []
+    for name in group:
+        rps, total, problems = done[name]
+        after = cpu_ns(workers[name])
+        results[name].append(rps)
+        cpu_text = ""
+        if before[name] is not None and after is not None and after > before[name]:
+            per_cpu[name].append(total * 1e9 / (after - before[name]))
+            cpu_text = f" ({per_cpu[name][-1]:,.0f}/CPU-s)"
+        cells.append(
+            f"{name} {rps:,.0f}/s{cpu_text}"
+            + (f" ({'; '.join(problems)})" if problems else "")
+        )
+    return cells
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds")
@@ -289,9 +335,9 @@ def main(argv=None):
     )
     parser.add_argument(
         "--servers",
-        default="bare,cors,headers",
+        default="bare,cors",
         help="comma-separated, from bare, cors, headers, floor, minimal (default "
-        "bare,cors,headers; bare is always included)",
+        "bare,cors; bare is always included)",
     )
     parser.add_argument(
         "--against",
@@ -302,6 +348,13 @@ def main(argv=None):
         "--sequential",
         action="store_true",
         help="one server at a time, each alone on its CPU, instead of paired rounds",
+    )
+    parser.add_argument(
+        "--blocks",
+        type=int,
+        default=4,
+        help="start fresh server processes this many times, spreading the "
+        "rounds over them (default 4)",
     )
     parser.add_argument("--json", metavar="FILE", help="save the results as JSON")
     args = parser.parse_args(argv)
@@ -348,73 +401,49 @@ def main(argv=None):
             if paired
             else "sequential rounds (one server at a time)"
         )
+        + f", fresh servers for each of {max(1, min(args.blocks, rounds))} blocks"
         + f"; GET {PATH} with Origin: {ALLOWED_ORIGIN}"
     )
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs")
     results = {name: [] for name in servers_wanted}
     per_cpu = {name: [] for name in servers_wanted}  # requests per CPU-second
+    blocks = max(1, min(args.blocks, rounds))
     with tempfile.TemporaryDirectory(prefix="cors-wsgi-http-bench-") as log_dir:
-        servers = {name: Server(name, log_dir) for name in servers_wanted}
-        try:
-            for name, server in servers.items():
-                status, headers, body = server.start()
-                acao = {k.lower(): v for k, v in headers.items()}.get(
-                    "access-control-allow-origin"
-                )
-                print(
-                    f"  {NAMES[name]:<26} pid {server.proc.pid}, port {server.port}: "
-                    f"{status}, {len(body)} bytes, Access-Control-Allow-Origin: {acao}"
-                )
-                if name in ("cors", "headers") and acao != ALLOWED_ORIGIN:
-                    print(
-                        f"ERROR: the {name} server does not allow the origin; "
-                        "check its configuration"
-                    )
+        r = 0
+        for block in range(blocks):
+            # Fresh processes for every block, started in a rotating order: a
+            # worker's memory layout and start-up state bias all its rounds
+            # alike, so one set of processes would bias the whole run.
+            shift = block % len(servers_wanted)
+            start_order = servers_wanted[shift:] + servers_wanted[:shift]
+            servers = {name: Server(name, log_dir) for name in start_order}
+            block_rounds = rounds * (block + 1) // blocks - rounds * block // blocks
+            try:
+                status_line = start_servers(servers)
+                if status_line is not None:
+                    print(status_line)
                     return 1
-            workers = {name: server.worker_pid() for name, server in servers.items()}
-            # Warm up every server once, alone.
-            for server in servers.values():
-                finish_wrk(start_wrk(server.port, 1, args.connections, args.threads), 1)
-            order = list(servers)
-            for r in range(rounds):
-                shift = r % len(order)
-                this_round = order[shift:] + order[:shift]
-                groups = [this_round] if paired else [[name] for name in this_round]
-                line = []
-                for group in groups:
-                    before = {name: cpu_ns(workers[name]) for name in group}
-                    procs = {
-                        name: start_wrk(
-                            servers[name].port,
-                            duration,
-                            args.connections,
-                            args.threads,
+                workers = {name: srv.worker_pid() for name, srv in servers.items()}
+                # Warm up every server once, alone.
+                for server in servers.values():
+                    finish_wrk(
+                        start_wrk(server.port, 1, args.connections, args.threads), 1
+                    )
+                order = list(servers)
+                for _ in range(block_rounds):
+                    shift = r % len(order)
+                    this_round = order[shift:] + order[:shift]
+                    groups = [this_round] if paired else [[n] for n in this_round]
+                    line = []
+                    for group in groups:
+                        line += run_group(
+                            group, servers, workers, duration, args, results, per_cpu
                         )
-                        for name in group
-                    }
-                    done = {
-                        name: finish_wrk(proc, duration) for name, proc in procs.items()
-                    }
-                    for name in group:
-                        rps, total, problems = done[name]
-                        after = cpu_ns(workers[name])
-                        results[name].append(rps)
-                        cpu_text = ""
-                        if (
-                            before[name] is not None
-                            and after is not None
-                            and after > before[name]
-                        ):
-                            per_cpu[name].append(total * 1e9 / (after - before[name]))
-                            cpu_text = f" ({per_cpu[name][-1]:,.0f}/CPU-s)"
-                        line.append(
-                            f"{name} {rps:,.0f}/s{cpu_text}"
-                            + (f" ({'; '.join(problems)})" if problems else "")
-                        )
-                print(f"  round {r + 1:>2}: " + ", ".join(line))
-        finally:
-            for server in servers.values():
-                server.stop()
+                    r += 1
+                    print(f"  round {r:>2} (block {block + 1}): " + ", ".join(line))
+            finally:
+                for server in servers.values():
+                    server.stop()
 
     print(
         "\nmedian requests/sec: "
@@ -479,6 +508,7 @@ def main(argv=None):
                 {
                     "mode": "paired" if paired else "sequential",
                     "rounds": rounds,
+                    "blocks": blocks,
                     "duration_s": duration,
                     "connections": args.connections,
                     "threads": args.threads,
