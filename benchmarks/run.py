@@ -509,6 +509,7 @@ class Contender:
 
 MISSING = {}  # peer name -> reason
 PEER_MODULES = {
+    "flask": ("flask",),  # the framework alone, for cors_wsgi over Flask
     "wsgicors": ("wsgicors",),
     "starlette": ("starlette", "anyio"),
     "flask_cors": ("flask", "flask_cors"),
@@ -547,10 +548,12 @@ def cors_wsgi_options(policy):
     return options
 
 
-def make_cors_wsgi(policy):
+def make_cors_wsgi(policy, make_app=None):
+    """cors_wsgi over the bare app, or over ``make_app(policy, False)``."""
     from cors_wsgi import CORSMiddleware
 
-    return CORSMiddleware(_apps.bare, **cors_wsgi_options(policy))
+    app = _apps.bare if make_app is None else make_app(policy, False)
+    return CORSMiddleware(app, **cors_wsgi_options(policy))
 
 
 def make_wsgicors(policy):
@@ -682,8 +685,10 @@ CONTENDER_NAMES = (
     "starlette",
     "flask",
     "flask_cors",
+    "cors_wsgi_flask",
     "django",
     "django_cors",
+    "cors_wsgi_django",
 )
 PEERS = ("wsgicors", "starlette", "flask_cors", "django_cors")
 BASE_OF = {
@@ -696,8 +701,10 @@ BASE_OF = {
     "starlette": "asgi_bare",
     "flask": "flask",
     "flask_cors": "flask",
+    "cors_wsgi_flask": "flask",
     "django": "django",
     "django_cors": "django",
+    "cors_wsgi_django": "django",
 }
 SHORT = {
     "floor": "floor",
@@ -706,7 +713,9 @@ SHORT = {
     "wsgicors": "wsgicors",
     "starlette": "starlette",
     "flask_cors": "flask-cors",
+    "cors_wsgi_flask": "cors_wsgi/Flask",
     "django_cors": "django-cors-hdrs",
+    "cors_wsgi_django": "cors_wsgi/Django",
 }
 LABELS = {
     "bare": "bare WSGI app",
@@ -718,8 +727,10 @@ LABELS = {
     "starlette": "starlette CORSMiddleware",
     "flask": "bare Flask",
     "flask_cors": "flask-cors",
+    "cors_wsgi_flask": "cors_wsgi over Flask",
     "django": "bare Django",
     "django_cors": "django-cors-headers",
+    "cors_wsgi_django": "cors_wsgi over Django",
 }
 
 
@@ -750,14 +761,22 @@ def build_contenders(scenario, wanted):
     if "starlette" in wanted and peer_available("starlette"):
         add("asgi_bare", "asgi", lambda: _apps.asgi_bare)
         add("starlette", "asgi", lambda: make_starlette(policy), no_per_path)
-    if "flask_cors" in wanted and peer_available("flask_cors"):
+    if {"flask_cors", "cors_wsgi_flask"} & wanted and peer_available("flask"):
         add("flask", "wsgi", lambda: make_flask(policy, False))
-        add("flask_cors", "wsgi", lambda: make_flask(policy, True))
+        if "flask_cors" in wanted and peer_available("flask_cors"):
+            add("flask_cors", "wsgi", lambda: make_flask(policy, True))
+        # cors_wsgi in the peer's own habitat: the same bare Flask app, wrapped.
+        add("cors_wsgi_flask", "wsgi", lambda: make_cors_wsgi(policy, make_flask))
     if "django_cors" in wanted and peer_available("django_cors"):
         bare, cors = django_handlers()
         configure_django_cors(policy)
         add("django", "wsgi", lambda: bare)
         add("django_cors", "wsgi", lambda: cors)
+        add(
+            "cors_wsgi_django",
+            "wsgi",
+            lambda: make_cors_wsgi(policy, lambda p, _: bare),
+        )
     # A peer without its baseline (or the reverse) cannot be reported.
     names = {c.name for c in out}
     out = [c for c in out if c.base in names]

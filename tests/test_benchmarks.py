@@ -58,6 +58,20 @@ def test_cors_wsgi_and_the_reference_answer_every_scenario_correctly(
     assert ("minimal" in by_name) == can
 
 
+@pytest.mark.parametrize("name", scenario_names())
+def test_cors_wsgi_over_flask_answers_every_scenario_correctly(
+    run: Any, name: str
+) -> None:
+    # The bare Flask app of the flask-cors row, wrapped in cors_wsgi, gets the
+    # checks the peers get. (Django, of the django-cors-headers row, is not a
+    # test dependency; run.py checks that row before timing it.)
+    [scenario] = [s for s in run.build_scenarios() if s.name == name]
+    contenders = run.build_contenders(scenario, {"flask", "cors_wsgi_flask"})
+    assert [c.name for c in contenders] == ["flask", "cors_wsgi_flask"]
+    for contender in contenders:
+        assert run.check(scenario, contender) is None, contender.name
+
+
 def test_the_reference_wrapper_refuses_to_merge_what_it_cannot(run: Any) -> None:
     _apps = importlib.import_module("_apps")
 
