@@ -123,17 +123,19 @@ _PLAIN_NAMES_LIMIT = 1024
 def _with_cors(headers: List[Header], extra: List[Header]) -> List[Header]:
     """The app's headers, without its Access-Control-* ones, plus *extra*.
 
-    The request path inlines the common case (only plain names, a real list);
-    this function handles every case.
+    The request path inlines this function, which handles every case.
+    Concatenation fails for anything but a list (PEP 3333 requires one)
+    before a single item has been read, so _merge() still gets all of them;
+    that costs less than checking the type first.
     """
-    if type(headers) is list:
-        plain = _PLAIN_NAMES
-        for item in headers:
-            if item[0] not in plain:
-                break
-        else:
-            return headers + extra
-    return _merge(headers, extra)
+    try:
+        combined = headers + extra
+    except TypeError:
+        return _merge(headers, extra)
+    for item in headers:
+        if item[0] not in _PLAIN_NAMES:
+            return _merge(headers, extra)
+    return combined
 
 
 def _merge(headers: Iterable[Header], extra: List[Header]) -> List[Header]:
@@ -361,10 +363,7 @@ class CORSMiddleware:
         def cors_start_response(
             status: str, headers: List[Header], exc_info: Optional[OptExcInfo] = None
         ) -> Any:
-            # The common case of _with_cors(), inlined: it runs on every response.
-            # Concatenation fails for anything but a list (PEP 3333 requires
-            # one) before a single item has been read, so _merge() still gets
-            # all of them; that costs less than checking the type first.
+            # _with_cors(), inlined: it runs on every response.
             try:
                 combined = headers + extra
             except TypeError:

@@ -12,30 +12,31 @@ import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator, List
+from typing import Any, List
 
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-@pytest.fixture(scope="module")
-def run() -> Iterator[ModuleType]:
+def import_run() -> ModuleType:
+    """benchmarks/run.py (which imports benchmarks/_apps.py) as a module."""
     if not (BENCHMARKS / "run.py").exists():  # pragma: no cover  (sdist without it)
         pytest.fail("benchmarks/run.py is missing from this checkout")
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        yield importlib.import_module("run")
+        return importlib.import_module("run")
     finally:
         sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.fixture(scope="module")
+def run() -> ModuleType:
+    return import_run()
 
 
 def scenario_names() -> List[str]:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        return [s.name for s in importlib.import_module("run").build_scenarios()]
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    return [s.name for s in import_run().build_scenarios()]
 
 
 @pytest.mark.parametrize("name", scenario_names())
@@ -73,7 +74,7 @@ def test_cors_wsgi_over_flask_answers_every_scenario_correctly(
 
 
 def test_the_reference_wrapper_refuses_to_merge_what_it_cannot(run: Any) -> None:
-    _apps = importlib.import_module("_apps")
+    _apps = sys.modules["_apps"]
 
     def app(environ: Any, start_response: Any) -> List[bytes]:
         start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
@@ -85,7 +86,7 @@ def test_the_reference_wrapper_refuses_to_merge_what_it_cannot(run: Any) -> None
 
 
 def test_the_headers_app_sends_what_cors_wsgi_adds(run: Any) -> None:
-    _apps = importlib.import_module("_apps")
+    _apps = sys.modules["_apps"]
     environ = run.make_environ(run.get(_apps.ALLOWED_ORIGIN))
     _, with_cors, _ = run.wsgi_once(_apps.make_cors(), dict(environ))
     _, by_hand, _ = run.wsgi_once(_apps.headers, dict(environ))

@@ -18,6 +18,7 @@ from cors_wsgi.config import build_policy, coerce_options
 from cors_wsgi.httputil import (
     MAX_REQUEST_HEADERS_ITEMS,
     merge_vary,
+    parse_allowed_header_list,
     parse_header_list,
     status_line,
 )
@@ -447,14 +448,10 @@ def test_without_a_level_memo_every_request_asks_the_logger(
 def test_header_list_shortcut_leaves_everything_unusual_to_the_parser(
     value: str,
 ) -> None:
-    from cors_wsgi.httputil import parse_allowed_header_list
-
     assert parse_allowed_header_list(value, frozenset({"x-a", "x-b", "x-k"})) is None
 
 
 def test_header_list_shortcut_lowers_and_deduplicates() -> None:
-    from cors_wsgi.httputil import parse_allowed_header_list
-
     names = parse_allowed_header_list("X-B,x-a,X-b", frozenset({"x-a", "x-b"}))
     assert names == ["x-b", "x-a"]
 

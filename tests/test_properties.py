@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cors_wsgi import ConfigurationError, CORSMiddleware
+from cors_wsgi.httputil import parse_allowed_header_list, parse_header_list
 from tests.helpers import (
     ACAC,
     ACAO,
@@ -277,8 +278,6 @@ ALLOWED_NAMES = frozenset({"x-a", "x-b", "k", "accept", "content-type"})
 @PROPERTY
 @given(value=header_list_values)
 def test_header_list_shortcut_agrees_with_the_full_parser(value: str) -> None:
-    from cors_wsgi.httputil import parse_allowed_header_list, parse_header_list
-
     quick = parse_allowed_header_list(value, ALLOWED_NAMES)
     if quick is not None:
         assert quick == parse_header_list(value)
