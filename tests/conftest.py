@@ -1,11 +1,11 @@
-"""Fixtures: the ``make_app(**options)`` factory (Starlette's test_client_factory idea).
+"""Fixtures: ``make_client(**options)`` (Starlette's test_client_factory idea).
 
-``make_app(**options)`` wraps an echo app (``tests.helpers.EchoApp``; pass
-``app=EchoApp(...)`` to choose its status, headers, body, ``write`` or
+``make_client(**options)`` wraps an echo app (``tests.support.apps.EchoApp``;
+pass ``app=EchoApp(...)`` to choose its status, headers, body, ``write`` or
 ``exc_info`` path) in ``CORSMiddleware(**options)``, puts the whole stack under
 ``wsgiref.validate.validator`` and werkzeug's ``LintMiddleware``, and returns a
-``CORSClient`` whose ``preflight()`` and ``actual()`` helpers send requests
-through ``werkzeug.test.Client``.
+``CORSClient`` whose ``preflight()`` and ``actual()`` send requests through
+``werkzeug.test.Client``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any, Optional
 
 import pytest
 
-from tests.helpers import CORSClient, EchoApp, MakeApp, build_client
+from tests.support.apps import EchoApp
+from tests.support.client import CORSClient, MakeClient, build_client
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,8 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def make_app() -> MakeApp:
-    """Build a protocol-checked ``CORSMiddleware`` stack around an echo app."""
+def make_client() -> MakeClient:
+    """A factory of protocol-checked ``CORSMiddleware`` stacks around an echo app."""
 
     def factory(*, app: Optional[EchoApp] = None, **options: Any) -> CORSClient:
         return build_client(app=app, **options)

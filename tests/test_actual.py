@@ -1,5 +1,7 @@
 """Actual requests: Vary merging, app-set Access-Control-* replaced, error paths,
-the ``write`` callable and the app's iterable (API.md rules 2, 4, 5 and 6).
+the ``write`` callable and the app's iterable (docs/behaviour.rst, "2. No Origin
+header", "4. Actual request", "Vary", "The application's own CORS headers" and
+"Error responses").
 """
 
 from __future__ import annotations
@@ -10,25 +12,20 @@ from typing import Any, Callable, Dict, Iterable, List, Tuple
 import pytest
 
 from cors_wsgi import CORSMiddleware
-from tests.helpers import (
+from tests.support.apps import APP_BODY, ClosingBody, EchoApp
+from tests.support.client import MakeClient
+from tests.support.environ import make_environ, preflight_headers, run_pep3333
+from tests.support.headers import (
     ACAC,
     ACAM,
     ACAO,
     ACEH,
     ACMA,
-    APP_BODY,
-    EVIL,
-    ORIGIN,
-    ClosingBody,
-    EchoApp,
-    MakeApp,
     assert_cors_headers,
     header_lines,
     list_items,
-    make_environ,
-    preflight_headers,
-    run_pep3333,
 )
+from tests.support.origins import EVIL, ORIGIN
 
 CACHES = "https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches"
 
@@ -55,14 +52,14 @@ APP_SET_CORS = [
     ],
 )
 def test_origin_is_merged_into_the_apps_vary(
-    make_app: MakeApp, origin: Any, cors: Dict[str, str]
+    make_client: MakeClient, origin: Any, cors: Dict[str, str]
 ) -> None:
     """https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches: one Vary line
     naming the app's fields and Origin."""
-    app = make_app(
+    client = make_client(
         app=EchoApp(headers=[("Vary", "Accept-Encoding")]), allow_origins=[ORIGIN]
     )
-    response = app.actual(origin)
+    response = client.actual(origin)
     assert_cors_headers(response, {**cors, "Vary": "Accept-Encoding, Origin"})
 
 
@@ -76,11 +73,13 @@ def test_origin_is_merged_into_the_apps_vary(
     ],
 )
 def test_origin_already_in_the_apps_vary_is_not_repeated(
-    make_app: MakeApp, app_vary: str
+    make_client: MakeClient, app_vary: str
 ) -> None:
     """#cors-protocol-and-http-caches; RFC 9110 12.5.5: no duplicate, any case."""
-    app = make_app(app=EchoApp(headers=[("Vary", app_vary)]), allow_origins=[ORIGIN])
-    response = app.actual(ORIGIN)
+    client = make_client(
+        app=EchoApp(headers=[("Vary", app_vary)]), allow_origins=[ORIGIN]
+    )
+    response = client.actual(ORIGIN)
     items = [item.lower() for item in list_items(response, "Vary")]
     assert items.count("origin") == 1
     assert set(items) == {item.strip().lower() for item in app_vary.split(",")}
@@ -95,28 +94,29 @@ def test_origin_already_in_the_apps_vary_is_not_repeated(
         pytest.param(None, id="no-origin"),
     ],
 )
-def test_vary_star_is_kept_as_it_is(make_app: MakeApp, origin: Any) -> None:
+def test_vary_star_is_kept_as_it_is(make_client: MakeClient, origin: Any) -> None:
     """RFC 9110 12.5.5: ``Vary: *`` already varies on everything; kept unchanged."""
-    app = make_app(app=EchoApp(headers=[("Vary", "*")]), allow_origins=[ORIGIN])
-    response = app.actual(origin)
+    client = make_client(app=EchoApp(headers=[("Vary", "*")]), allow_origins=[ORIGIN])
+    response = client.actual(origin)
     assert header_lines(response, "Vary") == ["*"]
 
 
-def test_star_policy_leaves_the_apps_vary_alone(make_app: MakeApp) -> None:
-    """https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches: a ``*`` answer
-    does not depend on Origin, so Origin is not added to Vary."""
-    app = make_app(
+def test_star_policy_leaves_the_apps_vary_alone(make_client: MakeClient) -> None:
+    """https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches: a ``*`` answer does
+    not depend on Origin, so Origin is not added to Vary."""
+    client = make_client(
         app=EchoApp(headers=[("Vary", "Accept-Encoding")]), allow_origins="*"
     )
-    response = app.actual(ORIGIN)
+    response = client.actual(ORIGIN)
     assert_cors_headers(response, {ACAO: "*", "Vary": "Accept-Encoding"})
 
 
-def test_other_app_headers_are_kept_in_order(make_app: MakeApp) -> None:
-    """API.md rule 5: only Access-Control-* headers are the middleware's."""
+def test_other_app_headers_are_kept_in_order(make_client: MakeClient) -> None:
+    """docs/behaviour.rst, "The application's own CORS headers": only Access-Control-*
+    headers are the middleware's."""
     extra = [("X-First", "1"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]
-    app = make_app(app=EchoApp(headers=extra), allow_origins=[ORIGIN])
-    response = app.actual(ORIGIN)
+    client = make_client(app=EchoApp(headers=extra), allow_origins=[ORIGIN])
+    response = client.actual(ORIGIN)
     kept = [
         (name, value)
         for name, value in response.headers.to_wsgi_list()
@@ -160,50 +160,57 @@ def test_other_app_headers_are_kept_in_order(make_app: MakeApp) -> None:
     ],
 )
 def test_app_set_access_control_headers_are_replaced(
-    make_app: MakeApp, options: Dict[str, Any], origin: Any, expected: Dict[str, str]
+    make_client: MakeClient,
+    options: Dict[str, Any],
+    origin: Any,
+    expected: Dict[str, str],
 ) -> None:
-    """API.md rule 5: on covered paths the middleware owns Access-Control-*; none
-    the app set survives, none appears twice (the exact set is asserted)."""
-    app = make_app(app=EchoApp(headers=APP_SET_CORS), **options)
-    assert_cors_headers(app.actual(origin), expected)
+    """docs/behaviour.rst, "The application's own CORS headers": on covered paths the
+    middleware owns Access-Control-*; none the app set survives, none appears twice (the
+    exact set is asserted)."""
+    client = make_client(app=EchoApp(headers=APP_SET_CORS), **options)
+    assert_cors_headers(client.actual(origin), expected)
 
 
 def test_app_set_access_control_headers_are_replaced_on_passthrough_preflight(
-    make_app: MakeApp,
+    make_client: MakeClient,
 ) -> None:
-    """API.md rule 3: the accepted preflight's headers replace the app's own."""
-    app = make_app(
+    """docs/behaviour.rst, "3. Preflight": the accepted preflight's headers replace the
+    app's own."""
+    client = make_client(
         app=EchoApp(headers=APP_SET_CORS),
         allow_origins=[ORIGIN],
         preflight_passthrough=True,
     )
-    response = app.preflight(ORIGIN, "GET")
+    response = client.preflight(ORIGIN, "GET")
     assert_cors_headers(
         response, {ACAO: ORIGIN, ACAM: "GET", ACMA: "600", "Vary": "Origin"}
     )
 
 
 def test_app_set_access_control_headers_are_removed_on_refused_passthrough(
-    make_app: MakeApp,
+    make_client: MakeClient,
 ) -> None:
-    """API.md rule 3: a refused passthrough preflight carries no Access-Control-*."""
-    app = make_app(
+    """docs/behaviour.rst, "3. Preflight": a refused passthrough preflight carries no
+    Access-Control-*."""
+    client = make_client(
         app=EchoApp(headers=APP_SET_CORS),
         allow_origins=[ORIGIN],
         preflight_passthrough=True,
     )
-    assert_cors_headers(app.preflight(EVIL, "GET"), {"Vary": "Origin"})
+    assert_cors_headers(client.preflight(EVIL, "GET"), {"Vary": "Origin"})
 
 
 def test_app_set_access_control_headers_survive_on_uncovered_paths(
-    make_app: MakeApp,
+    make_client: MakeClient,
 ) -> None:
-    """API.md rule 1: not covered means untouched, the app's own CORS included."""
-    app = make_app(
+    """docs/behaviour.rst, "1. Not covered": not covered means untouched, the app's own
+    CORS included."""
+    client = make_client(
         app=EchoApp(headers=APP_SET_CORS),
         resources={"/api/*": {"allow_origins": [ORIGIN]}},
     )
-    response = app.actual(ORIGIN, path="/elsewhere")
+    response = client.actual(ORIGIN, path="/elsewhere")
     assert header_lines(response, ACAO) == ["https://app-set.example"]
 
 
@@ -221,13 +228,14 @@ def test_app_set_access_control_headers_survive_on_uncovered_paths(
     ],
 )
 def test_error_response_carries_the_cors_headers(
-    make_app: MakeApp, status: str
+    make_client: MakeClient, status: str
 ) -> None:
-    """API.md rule 6 (Starlette issue #1116): a browser can read the error."""
-    app = make_app(
+    """docs/behaviour.rst, "Error responses": a browser can read the error (a middleware
+    that left errors bare was a common Starlette complaint)."""
+    client = make_client(
         app=EchoApp(status=status), allow_origins=[ORIGIN], allow_credentials=True
     )
-    response = app.actual(ORIGIN)
+    response = client.actual(ORIGIN)
     assert response.status == status
     assert response.data == APP_BODY
     assert_cors_headers(response, {ACAO: ORIGIN, ACAC: "true", "Vary": "Origin"})
@@ -242,21 +250,21 @@ def test_error_response_carries_the_cors_headers(
     ],
 )
 def test_response_started_with_exc_info_carries_the_cors_headers(
-    make_app: MakeApp, origin: Any, expected: Dict[str, str]
+    make_client: MakeClient, origin: Any, expected: Dict[str, str]
 ) -> None:
-    """API.md rule 6: exc_info is passed through and the replacing 500's headers
-    get the CORS headers, once (PEP 3333 error handling)."""
-    app = make_app(app=EchoApp(fail_with_exc_info=True), allow_origins=[ORIGIN])
+    """docs/behaviour.rst, "Error responses": exc_info is passed through and the
+    replacing 500's headers get the CORS headers, once (PEP 3333 error handling)."""
+    client = make_client(app=EchoApp(fail_with_exc_info=True), allow_origins=[ORIGIN])
     headers = {"Origin": origin} if origin is not None else {}
-    result = app.serve(make_environ("GET", "/", headers))
+    result = client.serve(make_environ("GET", "/", headers))
     assert result.status == "500 Internal Server Error"
     assert result.body == b"internal error"
     assert_cors_headers(result.headers, expected)
 
 
 def test_exc_info_after_headers_were_sent_is_re_raised() -> None:
-    """PEP 3333: exc_info after output began must reach the server, which
-    re-raises it; the middleware must not swallow it."""
+    """PEP 3333: exc_info after output began must reach the server, which re-raises it;
+    the middleware must not swallow it."""
 
     def late_failure(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
         write = start_response("200 OK", [("Content-Type", "text/plain")])
@@ -275,13 +283,13 @@ def test_exc_info_after_headers_were_sent_is_re_raised() -> None:
 # --- write() and the app's iterable --------------------------------------------------
 
 
-def test_write_callable_works_through_the_middleware(make_app: MakeApp) -> None:
+def test_write_callable_works_through_the_middleware(make_client: MakeClient) -> None:
     """PEP 3333 write(): the middleware's start_response returns a working write.
 
     (werkzeug's buffered client drops write() output, so the strict runner is used.)
     """
-    app = make_app(app=EchoApp(use_write=True), allow_origins=[ORIGIN])
-    result = app.serve(make_environ("GET", "/", {"Origin": ORIGIN}))
+    client = make_client(app=EchoApp(use_write=True), allow_origins=[ORIGIN])
+    result = client.serve(make_environ("GET", "/", {"Origin": ORIGIN}))
     assert result.body == APP_BODY
     assert_cors_headers(result.headers, {ACAO: ORIGIN, "Vary": "Origin"})
 
@@ -319,7 +327,8 @@ ACTUAL_CASES = [pytest.param(o, h, id=i) for i, o, h in ACTUAL_REQUESTS]
 def test_the_servers_write_callable_is_returned_to_the_app(
     options: Dict[str, Any], headers: Dict[str, str]
 ) -> None:
-    """Issue 2: the middleware's start_response returns the server's write itself."""
+    """PEP 3333 ("the write() callable"): the middleware's start_response returns the
+    server's write itself, not a wrapper."""
     start_response, write, written = fake_server()
     seen: List[Any] = []
 
@@ -352,7 +361,8 @@ def test_the_servers_write_callable_is_returned_to_the_app(
 def test_the_apps_iterable_is_handed_back_untouched(
     options: Dict[str, Any], method: str, headers: Dict[str, str]
 ) -> None:
-    """Issue 2: the app's iterable is returned as is (file wrappers, close())."""
+    """PEP 3333 (optional platform-specific file handling): the app's iterable is
+    returned as is, so file wrappers and close() reach the server."""
     body = ClosingBody([b"body"])
 
     def app(environ: Dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -375,9 +385,64 @@ def test_the_apps_iterable_is_handed_back_untouched(
     ],
 )
 def test_the_apps_close_reaches_the_server(
-    make_app: MakeApp, origin: Any, method: str
+    make_client: MakeClient, origin: Any, method: str
 ) -> None:
     """PEP 3333: the server calls close() on what it got; it must reach the app."""
-    app = make_app(allow_origins=[ORIGIN])
-    app.actual(origin, method)
-    assert app.app.closed == 1
+    client = make_client(allow_origins=[ORIGIN])
+    client.actual(origin, method)
+    assert client.app.closed == 1
+
+
+# --- header lists that are not lists, and many header names ---------------------------
+
+
+def tuple_headers_app(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
+    """An app that hands start_response a tuple, which PEP 3333 does not allow."""
+    start_response("200 OK", (("Content-Type", "text/plain"),))
+    return [b"ok"]
+
+
+def test_headers_given_as_a_tuple_still_get_cors_headers() -> None:
+    """PEP 3333 asks for a list; a tuple from a sloppy app still gets the CORS headers
+    (docs/behaviour.rst, "4. Actual request") instead of a crash."""
+    middleware = CORSMiddleware(tuple_headers_app, allow_origins=[ORIGIN])
+    result = run_pep3333(middleware, make_environ(headers={"Origin": ORIGIN}))
+    assert_cors_headers(result.headers, {ACAO: ORIGIN, "Vary": "Origin"})
+
+
+def test_passthrough_preflight_with_tuple_headers_gets_the_preflight_headers() -> None:
+    """docs/configuration.rst, "preflight_passthrough": the accepted preflight's headers
+    are added whatever sequence the app's headers came in."""
+    middleware = CORSMiddleware(
+        tuple_headers_app,
+        allow_origins=[ORIGIN],
+        allow_methods=["PUT"],
+        preflight_passthrough=True,
+    )
+    environ = make_environ("OPTIONS", "/", preflight_headers(ORIGIN, "PUT"))
+    result = run_pep3333(middleware, environ)
+    assert_cors_headers(
+        result.headers, {ACAO: ORIGIN, ACAM: "PUT", ACMA: "600", "Vary": "Origin"}
+    )
+
+
+def test_an_app_sending_thousands_of_distinct_header_names_is_answered_right() -> None:
+    """docs/behaviour.rst, "The application's own CORS headers": however many header
+    names an app invents, each response keeps them all, in order, and carries the CORS
+    headers once."""
+    counter = iter(range(10**9))
+
+    def inventive(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
+        start = next(counter) * 50
+        names = [f"X-Invented-{number}" for number in range(start, start + 50)]
+        start_response("200 OK", [(name, "1") for name in names])
+        environ["test.names"] = names
+        return [b""]
+
+    middleware = CORSMiddleware(inventive, allow_origins=[ORIGIN])
+    for _ in range(40):
+        environ = make_environ(headers={"Origin": ORIGIN})
+        result = run_pep3333(middleware, environ)
+        names = [name for name, _ in result.headers]
+        assert names[:50] == environ["test.names"]
+        assert_cors_headers(result.headers, {ACAO: ORIGIN, "Vary": "Origin"})

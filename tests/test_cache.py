@@ -1,25 +1,40 @@
-"""The bounded TTL cache behind the preflight responder."""
+"""The bounded memories behind the middleware: ``TTLCache`` (preflight answers)
+and ``Memo`` (origin answers), through their own methods.
+
+docs/behaviour.rst, "The preflight cache": at most ``preflight_cache_size``
+answers, none older than ``max_age``; whatever keys clients make up, memory
+stays bounded (rs/cors bounds its cache the same way).
+"""
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from typing import Any, List
+from typing import Callable, List, Optional, Tuple
 
-from cors_wsgi.cache import TTLCache
+from cors_wsgi._core.memo import Memo, TTLCache
 
 
 class Clock:
+    """A clock the test moves by hand; *during_read* runs on its next reading."""
+
     def __init__(self) -> None:
         self.now = 1000.0
+        self.during_read: Optional[Callable[[], None]] = None
 
     def __call__(self) -> float:
+        action, self.during_read = self.during_read, None
+        if action is not None:
+            action()
         return self.now
 
 
+# --- TTLCache ---------------------------------------------------------------------
+
+
 def test_an_entry_is_served_until_its_ttl_ends() -> None:
+    """A cached answer is never older than its ttl (``max_age``)."""
     clock = Clock()
-    cache: TTLCache[str] = TTLCache(4, clock)
+    cache: TTLCache[str, str] = TTLCache(4, clock)
     cache.set("k", "v", 10)
     clock.now += 9.99
     assert cache.get("k") == "v"
@@ -29,11 +44,12 @@ def test_an_entry_is_served_until_its_ttl_ends() -> None:
 
 
 def test_a_missing_key_is_none() -> None:
-    assert TTLCache[str](4).get("nope") is None
+    assert TTLCache[str, str](4).get("nope") is None
 
 
 def test_the_oldest_entry_goes_first_when_full() -> None:
-    cache: TTLCache[int] = TTLCache(3, Clock())
+    """At most *maxsize* entries; the oldest is evicted first."""
+    cache: TTLCache[int, int] = TTLCache(3, Clock())
     for number in range(5):
         cache.set(number, number, 60)
     assert len(cache) == 3
@@ -42,7 +58,7 @@ def test_the_oldest_entry_goes_first_when_full() -> None:
 
 
 def test_setting_a_key_again_replaces_it() -> None:
-    cache: TTLCache[str] = TTLCache(2, Clock())
+    cache: TTLCache[str, str] = TTLCache(2, Clock())
     cache.set("k", "a", 60)
     cache.set("k", "b", 60)
     assert cache.get("k") == "b"
@@ -50,41 +66,29 @@ def test_setting_a_key_again_replaces_it() -> None:
 
 
 def test_size_zero_stores_nothing() -> None:
-    cache: TTLCache[str] = TTLCache(0, Clock())
+    """docs/configuration.rst, "preflight_cache_size": 0 turns the cache off."""
+    cache: TTLCache[str, str] = TTLCache(0, Clock())
     cache.set("k", "v", 60)
     assert cache.get("k") is None
-
-
-def test_an_expired_entry_replaced_meanwhile_is_kept() -> None:
-    """get() deletes an expired entry only if no other thread replaced it."""
-    clock = Clock()
-    cache: TTLCache[str] = TTLCache(4, clock)
-    cache.set("k", "old", 1)
-    clock.now += 2
-    stale = cache.entries["k"]
-
-    class Racing(OrderedDict):  # type: ignore[type-arg]
-        def get(self, key: Any, default: Any = None) -> Any:
-            # Another thread stores a fresh entry right after our read.
-            value = super().get(key, default)
-            self[key] = (clock.now + 60, "new")
-            return value
-
-    cache.entries = Racing(cache.entries)
-    assert cache.entries["k"] is stale
-    assert cache.get("k") is None
-    assert cache.entries["k"][1] == "new"
-
-
-def test_clear_empties_it() -> None:
-    cache: TTLCache[str] = TTLCache(4, Clock())
-    cache.set("k", "v", 60)
-    cache.clear()
     assert len(cache) == 0
 
 
+def test_an_expired_entry_replaced_meanwhile_is_kept() -> None:
+    """A reader that finds an expired entry forgets it only if no other thread replaced
+    it since: the fresh answer another thread stored survives."""
+    clock = Clock()
+    cache: TTLCache[str, str] = TTLCache(4, clock)
+    cache.set("k", "old", 1)
+    clock.now += 2
+    # Another thread stores a fresh answer between our read and our check.
+    clock.during_read = lambda: cache.set("k", "new", 60)
+    assert cache.get("k") is None
+    assert cache.get("k") == "new"
+
+
 def test_many_threads_keep_it_within_its_bound() -> None:
-    cache: TTLCache[int] = TTLCache(64, Clock())
+    """Thread safety: concurrent writers never push it past its bound."""
+    cache: TTLCache[Tuple[int, int], int] = TTLCache(64, Clock())
     errors: List[BaseException] = []
 
     def work(offset: int) -> None:
@@ -107,10 +111,70 @@ def test_many_threads_keep_it_within_its_bound() -> None:
 
 def test_a_long_flood_keeps_exactly_the_newest_keys() -> None:
     """Eviction stays first-in first-out however many keys went before."""
-    cache: TTLCache[int] = TTLCache(100, Clock())
+    cache: TTLCache[Tuple[str, int], int] = TTLCache(100, Clock())
     for i in range(10_000):
         cache.set(("flood", i), i, 60)
     assert len(cache) == 100
-    assert list(cache.entries) == [("flood", i) for i in range(9_900, 10_000)]
+    assert [cache.get(("flood", i)) for i in range(9_900, 10_000)] == list(
+        range(9_900, 10_000)
+    )
     assert cache.get(("flood", 9_899)) is None
-    assert cache.get(("flood", 9_999)) == 9_999
+
+
+# --- Memo -------------------------------------------------------------------------
+
+
+def test_a_memo_answers_what_it_was_told() -> None:
+    memo: Memo[str, int] = Memo(4)
+    memo.remember("a", 1)
+    assert memo.get("a") == 1
+    assert memo.get("b") is None
+
+
+def test_a_memo_keeps_the_first_answer_for_a_key() -> None:
+    """An answer, once decided, stays: a second remember does not replace it."""
+    memo: Memo[str, int] = Memo(4)
+    memo.remember("a", 1)
+    memo.remember("a", 2)
+    assert memo.get("a") == 1
+    assert len(memo) == 1
+
+
+def test_a_full_memo_forgets_its_oldest_answer() -> None:
+    memo: Memo[int, int] = Memo(3)
+    for number in range(5):
+        memo.remember(number, number)
+    assert len(memo) == 3
+    assert [memo.get(n) for n in range(5)] == [None, None, 2, 3, 4]
+
+
+def test_pinned_answers_are_always_kept_and_do_not_count() -> None:
+    """The configured exact origins' answers are pinned: no flood evicts them."""
+    memo: Memo[str, str] = Memo(2, pinned={"https://a.example": "pinned"})
+    for number in range(1000):
+        memo.remember(f"https://h{number}.example", "remembered")
+    assert memo.get("https://a.example") == "pinned"
+    assert len(memo) == 3
+
+
+def test_a_memo_of_size_zero_remembers_only_its_pinned_answers() -> None:
+    memo: Memo[str, str] = Memo(0, pinned={"a": "pinned"})
+    memo.remember("b", "x")
+    assert memo.get("b") is None
+    assert memo.get("a") == "pinned"
+
+
+def test_a_memo_shared_by_threads_stays_within_its_bound() -> None:
+    """Thread safety: writers racing on the same and on distinct keys."""
+    memo: Memo[Tuple[int, int], int] = Memo(32)
+
+    def work(offset: int) -> None:
+        for number in range(2000):
+            memo.remember((offset, number % 50), number)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(memo) <= 32

@@ -13,26 +13,18 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
-from tests.helpers import (
-    ACAC,
-    ACAH,
-    ACAM,
-    ACAO,
-    ACMA,
-    APP_BODY,
-    EVIL,
-    ORIGIN,
-    REFUSED_HEADERS,
-    REFUSED_ORIGIN,
-    assert_cors_headers,
-    build_client,
-    preflight_headers,
-)
+from tests.support.apps import APP_BODY
+from tests.support.client import build_client
+from tests.support.environ import preflight_headers
+from tests.support.headers import ACAC, ACAH, ACAM, ACAO, ACMA, assert_cors_headers
+from tests.support.origins import EVIL, ORIGIN
+from tests.support.refusals import REFUSED_HEADERS, REFUSED_ORIGIN
 
 with warnings.catch_warnings():
     # WebOb 1.8 imports the cgi module, deprecated since Python 3.11.
     warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)
-    from webob import Request
+    # WebOb 1.8 ships no type hints.
+    from webob import Request  # type: ignore[import-untyped, unused-ignore]
 
 PREFLIGHT = "https://fetch.spec.whatwg.org/#cors-preflight-fetch"
 
@@ -128,7 +120,7 @@ def test_webob_public_resource_without_origin() -> None:
 
 
 def test_webob_uncovered_path() -> None:
-    """API.md rule 1: untouched."""
+    """docs/behaviour.rst, "1. Not covered": untouched."""
     response, body = webob_get("/elsewhere", headers={"Origin": ORIGIN})
     assert_cors_headers(response.headerlist, {}, absent=["Vary"])
 
@@ -145,8 +137,8 @@ class QuietHandler(WSGIRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Tuple[str, int]]:
-    """A wsgiref server on 127.0.0.1, an ephemeral port, in a thread; shut down
-    and closed at the end of the module."""
+    """A wsgiref server on 127.0.0.1, an ephemeral port, in a thread; shut down and
+    closed at the end of the module."""
     httpd: WSGIServer = make_server("127.0.0.1", 0, stack(), handler_class=QuietHandler)
     thread = threading.Thread(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -225,7 +217,8 @@ def test_real_http_public_resource(server: Tuple[str, int]) -> None:
 def test_real_http_non_ascii_origin_bytes_are_not_reflected(
     server: Tuple[str, int],
 ) -> None:
-    """API.md rule 7: raw latin-1 bytes from the socket are refused, not echoed."""
+    """docs/behaviour.rst, "Malformed requests": raw latin-1 bytes from the socket are
+    refused, not echoed."""
     status, headers, body = http_request(
         server, "GET", "/api/items", {"Origin": b"https://app.example.com\xe4"}
     )
@@ -234,7 +227,7 @@ def test_real_http_non_ascii_origin_bytes_are_not_reflected(
 
 
 def test_real_http_uncovered_path(server: Tuple[str, int]) -> None:
-    """API.md rule 1: untouched."""
+    """docs/behaviour.rst, "1. Not covered": untouched."""
     status, headers, body = http_request(
         server, "OPTIONS", "/elsewhere", preflight_headers(ORIGIN, "PUT")
     )

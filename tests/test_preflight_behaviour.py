@@ -1,4 +1,5 @@
-"""The preflight cache, as far as the public API can see it (API.md rule 3).
+"""The preflight cache, as far as the public API can see it (docs/behaviour.rst,
+"The preflight cache").
 
 Answers may be served from a bounded in-process cache; a callable origin rule
 is never cached; the cache must never mix up answers for different origins,
@@ -16,20 +17,15 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 import pytest
 
 from cors_wsgi import CORSMiddleware
-from tests.helpers import (
-    ACAH,
-    ACAO,
-    EVIL,
-    ORIGIN,
+from tests.support.apps import EchoApp
+from tests.support.client import MakeClient
+from tests.support.environ import make_environ, preflight_headers, run_pep3333
+from tests.support.headers import ACAH, ACAO, header_lines
+from tests.support.origins import EVIL, ORIGIN
+from tests.support.refusals import (
     REFUSED_HEADERS,
     REFUSED_ORIGIN,
     REFUSED_PRIVATE_NETWORK,
-    EchoApp,
-    MakeApp,
-    header_lines,
-    make_environ,
-    preflight_headers,
-    run_pep3333,
 )
 
 PREFLIGHT = "https://fetch.spec.whatwg.org/#cors-preflight-fetch"
@@ -49,44 +45,51 @@ class CountingRule:
         return self.answer
 
 
-def test_callable_origin_rule_is_asked_on_every_preflight(make_app: MakeApp) -> None:
-    """API.md Origins: a callable's answers are never cached by the middleware."""
+def test_callable_origin_rule_is_asked_on_every_preflight(
+    make_client: MakeClient,
+) -> None:
+    """docs/configuration.rst, "allow_origins": a callable's answers are never cached by
+    the middleware."""
     rule = CountingRule()
-    app = make_app(allow_origins=rule, max_age=3600)
+    client = make_client(allow_origins=rule, max_age=3600)
     for _ in range(3):
-        assert app.preflight(ORIGIN, "GET").status_code == 204
+        assert client.preflight(ORIGIN, "GET").status_code == 204
     assert len(rule.calls) == 3
 
 
-def test_callable_origin_rule_can_change_its_answer(make_app: MakeApp) -> None:
-    """API.md Origins: a refusal right after an acceptance is honoured (no cache)."""
+def test_callable_origin_rule_can_change_its_answer(make_client: MakeClient) -> None:
+    """docs/configuration.rst, "allow_origins": a refusal right after an acceptance is
+    honoured (no cache)."""
     rule = CountingRule(answer=True)
-    app = make_app(allow_origins=rule, max_age=3600)
-    assert app.preflight(ORIGIN, "GET").status_code == 204
+    client = make_client(allow_origins=rule, max_age=3600)
+    assert client.preflight(ORIGIN, "GET").status_code == 204
     rule.answer = False
-    response = app.preflight(ORIGIN, "GET")
+    response = client.preflight(ORIGIN, "GET")
     assert response.status_code == 403
     assert response.data == REFUSED_ORIGIN
 
 
 def test_callable_origin_rule_gets_the_origin_and_the_environ(
-    make_app: MakeApp,
+    make_client: MakeClient,
 ) -> None:
-    """API.md: ``allow_origins(origin: str, environ: dict) -> bool``."""
+    """docs/configuration.rst, "allow_origins": a callable ``(origin: str, environ:
+    dict) -> bool``."""
     rule = CountingRule()
-    make_app(allow_origins=rule).preflight(ORIGIN, "GET", path="/api/things")
+    make_client(allow_origins=rule).preflight(ORIGIN, "GET", path="/api/things")
     origin, environ = rule.calls[0]
     assert origin == ORIGIN
     assert environ["PATH_INFO"] == "/api/things"
     assert environ["REQUEST_METHOD"] == "OPTIONS"
 
 
-def test_callable_origin_rule_is_asked_on_actual_requests(make_app: MakeApp) -> None:
-    """API.md rule 4: the callable decides per request."""
+def test_callable_origin_rule_is_asked_on_actual_requests(
+    make_client: MakeClient,
+) -> None:
+    """docs/behaviour.rst, "4. Actual request": the callable decides per request."""
     rule = CountingRule()
-    app = make_app(allow_origins=rule)
-    app.actual(ORIGIN)
-    app.actual(ORIGIN)
+    client = make_client(allow_origins=rule)
+    client.actual(ORIGIN)
+    client.actual(ORIGIN)
     assert len(rule.calls) == 2
 
 
@@ -99,21 +102,24 @@ def test_callable_origin_rule_is_asked_on_actual_requests(make_app: MakeApp) -> 
     ],
 )
 def test_cache_size_zero_gives_the_same_answers(
-    make_app: MakeApp, max_age: Optional[int]
+    make_client: MakeClient, max_age: Optional[int]
 ) -> None:
-    """API.md: preflight_cache_size=0 disables the cache; answers do not change."""
-    app = make_app(allow_origins=[ORIGIN], preflight_cache_size=0, max_age=max_age)
+    """docs/configuration.rst, "preflight_cache_size": 0 disables the cache; answers do
+    not change."""
+    client = make_client(
+        allow_origins=[ORIGIN], preflight_cache_size=0, max_age=max_age
+    )
     for _ in range(3):
-        assert app.preflight(ORIGIN, "GET").status_code == 204
-        assert app.preflight(EVIL, "GET").status_code == 403
+        assert client.preflight(ORIGIN, "GET").status_code == 204
+        assert client.preflight(EVIL, "GET").status_code == 403
 
 
-def test_repeated_preflight_gets_the_same_answer(make_app: MakeApp) -> None:
+def test_repeated_preflight_gets_the_same_answer(make_client: MakeClient) -> None:
     """https://fetch.spec.whatwg.org/#cors-preflight-cache: a cached answer is the
     answer."""
-    app = make_app(allow_origins=[ORIGIN], allow_headers=["X-A"])
-    first = app.preflight(ORIGIN, "GET", "x-a")
-    second = app.preflight(ORIGIN, "GET", "x-a")
+    client = make_client(allow_origins=[ORIGIN], allow_headers=["X-A"])
+    first = client.preflight(ORIGIN, "GET", "x-a")
+    second = client.preflight(ORIGIN, "GET", "x-a")
     assert (second.status, second.headers.to_wsgi_list(), second.data) == (
         first.status,
         first.headers.to_wsgi_list(),
@@ -122,79 +128,82 @@ def test_repeated_preflight_gets_the_same_answer(make_app: MakeApp) -> None:
 
 
 def test_cached_answer_echoes_each_requests_own_origin_spelling(
-    make_app: MakeApp,
+    make_client: MakeClient,
 ) -> None:
-    """API.md rule 3: Allow-Origin is the request's Origin byte for byte, even when
-    two spellings normalise to the same origin."""
-    app = make_app(allow_origins=[ORIGIN])
+    """docs/behaviour.rst, "3. Preflight": Allow-Origin is the request's Origin byte for
+    byte, even when two spellings normalise to the same origin."""
+    client = make_client(allow_origins=[ORIGIN])
     spellings = [ORIGIN, "https://APP.example.com", "https://app.example.com:443"]
     for spelling in spellings + spellings:
-        response = app.preflight(spelling, "GET")
+        response = client.preflight(spelling, "GET")
         assert header_lines(response, ACAO) == [spelling]
 
 
-def test_cache_keeps_requested_header_lists_apart(make_app: MakeApp) -> None:
-    """https://fetch.spec.whatwg.org/#cors-preflight-cache: the answer depends on
-    the requested header names, so the key includes them."""
-    app = make_app(allow_origins=[ORIGIN], allow_headers=["X-A"])
+def test_cache_keeps_requested_header_lists_apart(make_client: MakeClient) -> None:
+    """https://fetch.spec.whatwg.org/#cors-preflight-cache: the answer depends on the
+    requested header names, so the key includes them."""
+    client = make_client(allow_origins=[ORIGIN], allow_headers=["X-A"])
     for _ in range(2):
-        accepted = app.preflight(ORIGIN, "GET", "x-a")
-        refused = app.preflight(ORIGIN, "GET", "x-b")
+        accepted = client.preflight(ORIGIN, "GET", "x-a")
+        refused = client.preflight(ORIGIN, "GET", "x-b")
         assert accepted.status_code == 204
         assert header_lines(accepted, ACAH) == ["x-a"]
         assert refused.data == REFUSED_HEADERS
 
 
-def test_cache_keeps_methods_apart(make_app: MakeApp) -> None:
+def test_cache_keeps_methods_apart(make_client: MakeClient) -> None:
     """https://fetch.spec.whatwg.org/#cors-preflight-cache: keyed by method."""
-    app = make_app(allow_origins=[ORIGIN], allow_methods=["GET", "PUT"])
+    client = make_client(allow_origins=[ORIGIN], allow_methods=["GET", "PUT"])
     for _ in range(2):
-        assert app.preflight(ORIGIN, "PUT").status_code == 204
-        assert app.preflight(ORIGIN, "DELETE").status_code == 403
+        assert client.preflight(ORIGIN, "PUT").status_code == 204
+        assert client.preflight(ORIGIN, "DELETE").status_code == 403
 
 
-def test_cache_keeps_private_network_requests_apart(make_app: MakeApp) -> None:
-    """The key includes the private-network flag (CVE-2024-6221: never granted
-    by accident)."""
-    app = make_app(allow_origins=[ORIGIN])
+def test_cache_keeps_private_network_requests_apart(make_client: MakeClient) -> None:
+    """The key includes the private-network flag (CVE-2024-6221: never granted by
+    accident)."""
+    client = make_client(allow_origins=[ORIGIN])
     for _ in range(2):
-        assert app.preflight(ORIGIN, "GET").status_code == 204
-        refused = app.preflight(ORIGIN, "GET", private_network=True)
+        assert client.preflight(ORIGIN, "GET").status_code == 204
+        refused = client.preflight(ORIGIN, "GET", private_network=True)
         assert refused.data == REFUSED_PRIVATE_NETWORK
 
 
-def test_cache_keeps_resources_apart(make_app: MakeApp) -> None:
-    """API.md rule 3: cached answers are per (resource, origin, method, ...)."""
-    app = make_app(
+def test_cache_keeps_resources_apart(make_client: MakeClient) -> None:
+    """docs/behaviour.rst, "3. Preflight": cached answers are per (resource, origin,
+    method, ...)."""
+    client = make_client(
         resources={
             "/a/*": {"allow_origins": [ORIGIN]},
             "/b/*": {"allow_origins": [EVIL]},
         }
     )
     for _ in range(2):
-        assert app.preflight(ORIGIN, "GET", path="/a/x").status_code == 204
-        assert app.preflight(ORIGIN, "GET", path="/b/x").status_code == 403
+        assert client.preflight(ORIGIN, "GET", path="/a/x").status_code == 204
+        assert client.preflight(ORIGIN, "GET", path="/b/x").status_code == 403
 
 
 def test_many_distinct_origins_through_a_small_cache_stay_correct(
-    make_app: MakeApp,
+    make_client: MakeClient,
 ) -> None:
-    """API.md rule 3 (bounded cache): evictions never turn a refusal into an
-    acceptance, or the reverse."""
-    app = make_app(allow_origins=["https://*.example.com"], preflight_cache_size=8)
+    """docs/behaviour.rst, "3. Preflight" (bounded cache): evictions never turn a
+    refusal into an acceptance, or the reverse."""
+    client = make_client(
+        allow_origins=["https://*.example.com"], preflight_cache_size=8
+    )
     for round_ in range(2):
         for i in range(100):
             good = f"https://host{i}.example.com"
             bad = f"https://host{i}.example.net"
-            accepted = app.preflight(good, "GET")
-            refused = app.preflight(bad, "GET")
+            accepted = client.preflight(good, "GET")
+            refused = client.preflight(bad, "GET")
             assert header_lines(accepted, ACAO) == [good], (round_, i)
             assert refused.status_code == 403, (round_, i)
 
 
 def test_server_changing_the_header_list_does_not_change_the_next_answer() -> None:
-    """PEP 3333 lets a server change the list it is given: a cached answer must
-    hand out a fresh list every time (the rs/cors shared-slice lesson)."""
+    """PEP 3333 lets a server change the list it is given: a cached answer must hand out
+    a fresh list every time (the rs/cors shared-slice lesson)."""
     middleware = CORSMiddleware(EchoApp(), allow_origins=[ORIGIN])
     received: List[List[Tuple[str, str]]] = []
 
@@ -223,8 +232,8 @@ def _expected_for(origin: str) -> Tuple[int, List[str]]:
 
 
 def test_threads_sharing_one_middleware_get_correct_answers() -> None:
-    """Thread safety (issue 2: gunicorn gthread, waitress): 8 threads, a small
-    cache under constant eviction, mixed allowed and refused origins."""
+    """Thread safety (gunicorn gthread, waitress share one middleware): 8 threads, a
+    small cache under constant eviction, mixed allowed and refused origins."""
     middleware = CORSMiddleware(
         EchoApp(),
         allow_origins=["https://*.example.com"],
@@ -265,10 +274,10 @@ def test_threads_sharing_one_middleware_get_correct_answers() -> None:
 
 
 def test_threads_mixing_actual_requests_and_preflights_get_correct_answers(
-    make_app: MakeApp,
+    make_client: MakeClient,
 ) -> None:
-    """Issue 2 (thread safety), through the whole checked stack."""
-    app = make_app(allow_origins=[ORIGIN], preflight_cache_size=2)
+    """Thread safety, through the whole checked stack."""
+    client = make_client(allow_origins=[ORIGIN], preflight_cache_size=2)
 
     def requests() -> Iterator[Tuple[str, Dict[str, str], int, List[str]]]:
         for i in range(40):
@@ -285,7 +294,7 @@ def test_threads_mixing_actual_requests_and_preflights_get_correct_answers(
     def worker(_: int) -> int:
         checked = 0
         for method, headers, status, acao in requests():
-            response = app.request(method, "/", headers)
+            response = client.request(method, "/", headers)
             assert response.status_code == status
             assert header_lines(response, ACAO) == acao
             checked += 1

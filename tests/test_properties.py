@@ -20,22 +20,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cors_wsgi import ConfigurationError, CORSMiddleware
-from cors_wsgi.httputil import parse_allowed_header_list, parse_header_list
-from tests.helpers import (
+from cors_wsgi._core.http import parse_allowed_header_list, parse_header_list
+from tests.support.apps import EchoApp
+from tests.support.client import CORSClient, build_client
+from tests.support.headers import (
     ACAC,
     ACAO,
     ACEH,
     ACRH,
     ACRM,
     ACRPN,
-    EVIL,
-    ORIGIN,
-    CORSClient,
-    EchoApp,
-    build_client,
     header_lines,
     list_items,
 )
+from tests.support.origins import EVIL, ORIGIN
 
 PROPERTY = settings(max_examples=100, deadline=None, database=None)
 
@@ -92,8 +90,8 @@ def request_headers(draw: st.DrawFn) -> Dict[str, str]:
 
 
 def wildcard_might_allow(origin: str) -> bool:
-    """A generous oracle for ``[ORIGIN, "https://*.example.com"]``: False means
-    the policy certainly refuses the origin."""
+    """A generous oracle for ``[ORIGIN, "https://*.example.com"]``: False means the
+    policy certainly refuses the origin."""
     lowered = origin.lower()
     if lowered.endswith(":443"):
         lowered = lowered[: -len(":443")]
@@ -108,8 +106,8 @@ EXACT_AND_WILDCARD = build_client(allow_origins=[ORIGIN, "https://*.example.com"
 def test_refused_origin_never_gets_allow_origin(
     origin: str, method: str, preflight: bool
 ) -> None:
-    """https://fetch.spec.whatwg.org/#cors-check: a browser shares the response
-    iff Allow-Origin matches; so it must never match a refused origin."""
+    """https://fetch.spec.whatwg.org/#cors-check: a browser shares the response iff
+    Allow-Origin matches; so it must never match a refused origin."""
     headers = {"Origin": origin}
     if preflight:
         headers[ACRM] = method
@@ -148,9 +146,13 @@ def policies(draw: st.DrawFn) -> Dict[str, Any]:
 
 
 def is_refused_by_config(policy: Mapping[str, Any]) -> bool:
-    """``*`` (origins or expose headers) with credentials is a ConfigurationError."""
-    star = policy["allow_origins"] == "*" or policy["expose_headers"] == "*"
-    return bool(policy["allow_credentials"] and star)
+    """With credentials, ``*`` (origins or expose headers) and the ``null`` origin are
+    ConfigurationErrors (docs/security.rst, "Credentials and "*"" and "The null
+    origin")."""
+    origins = policy["allow_origins"]
+    star = origins == "*" or policy["expose_headers"] == "*"
+    null = isinstance(origins, list) and "null" in origins
+    return bool(policy["allow_credentials"] and (star or null))
 
 
 def checked_client(policy: Dict[str, Any]) -> Optional[CORSClient]:
@@ -187,9 +189,9 @@ def test_star_is_never_sent_with_credentials(
 def test_origin_is_in_vary_on_every_origin_dependent_response(
     policy: Dict[str, Any], method: str, headers: Dict[str, str]
 ) -> None:
-    """https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches: an answer
-    that depends on Origin must say so, or a shared cache serves it to others;
-    and a ``*`` policy without credentials never adds it."""
+    """https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches: an answer that
+    depends on Origin must say so, or a shared cache serves it to others; and a ``*``
+    policy without credentials never adds it."""
     client = checked_client(policy)
     if client is None:
         return
@@ -232,8 +234,9 @@ def test_arbitrary_header_bytes_never_crash_or_give_5xx(
     acrh: Optional[str],
     acrpn: Optional[str],
 ) -> None:
-    """Issue 2: bad input is refused, never a crash and never a 500; latin-1
-    text is what a WSGI server hands over for arbitrary header bytes (PEP 3333)."""
+    """docs/security.rst, "Malformed and hostile requests": bad input is refused, never
+    a crash and never a 500; latin-1 text is what a WSGI server hands over for arbitrary
+    header bytes (PEP 3333)."""
     headers = {
         name: value
         for name, value in (

@@ -1,4 +1,4 @@
-"""Per-path policies (API.md, "Per-path policies").
+"""Per-path policies (docs/resources.rst).
 
 Keys are matched against ``SCRIPT_NAME + PATH_INFO`` exactly as the server gave
 them: a trailing ``*`` is a prefix, anything else an exact path, a compiled
@@ -16,27 +16,26 @@ from typing import Any, Dict
 import pytest
 
 from cors_wsgi import CORSMiddleware
-from tests.helpers import (
+from tests.support.apps import EchoApp
+from tests.support.client import MakeClient
+from tests.support.environ import make_environ, run_pep3333
+from tests.support.headers import (
     ACAC,
     ACAM,
     ACAO,
     ACMA,
-    ORIGIN,
-    EchoApp,
-    MakeApp,
     assert_cors_headers,
     header_lines,
-    make_environ,
-    run_pep3333,
 )
+from tests.support.origins import ORIGIN
 
 API_ONLY: Dict[str, Any] = {"allow_origins": [ORIGIN]}
 
 
-def covered(make_app: MakeApp, resources: Dict[Any, Any], **environ: str) -> bool:
+def covered(make_client: MakeClient, resources: Dict[Any, Any], **environ: str) -> bool:
     """Whether a request with these environ values is covered (ACAO echoed)."""
-    app = make_app(resources=resources)
-    response = app.request("GET", "/", {"Origin": ORIGIN}, **environ)
+    client = make_client(resources=resources)
+    response = client.request("GET", "/", {"Origin": ORIGIN}, **environ)
     return header_lines(response, ACAO) == [ORIGIN]
 
 
@@ -51,11 +50,11 @@ def covered(make_app: MakeApp, resources: Dict[Any, Any], **environ: str) -> boo
     ],
 )
 def test_exact_key_matches_only_that_path(
-    make_app: MakeApp, path: str, expected: bool
+    make_client: MakeClient, path: str, expected: bool
 ) -> None:
-    """API.md: a key without a trailing ``*`` must match exactly."""
+    """docs/resources.rst: a key without a trailing ``*`` must match exactly."""
     resources = {"/api/users": API_ONLY}
-    assert covered(make_app, resources, PATH_INFO=path) is expected
+    assert covered(make_client, resources, PATH_INFO=path) is expected
 
 
 @pytest.mark.parametrize(
@@ -70,11 +69,11 @@ def test_exact_key_matches_only_that_path(
     ],
 )
 def test_trailing_star_key_is_a_prefix(
-    make_app: MakeApp, path: str, expected: bool
+    make_client: MakeClient, path: str, expected: bool
 ) -> None:
-    """API.md: a trailing ``*`` means "this prefix"."""
+    """docs/resources.rst: a trailing ``*`` means "this prefix"."""
     resources = {"/api/*": API_ONLY}
-    assert covered(make_app, resources, PATH_INFO=path) is expected
+    assert covered(make_client, resources, PATH_INFO=path) is expected
 
 
 @pytest.mark.parametrize(
@@ -88,19 +87,19 @@ def test_trailing_star_key_is_a_prefix(
     ],
 )
 def test_compiled_pattern_key_must_match_the_whole_path(
-    make_app: MakeApp, path: str, expected: bool
+    make_client: MakeClient, path: str, expected: bool
 ) -> None:
-    """API.md: a compiled re.Pattern must match the whole path (fullmatch, the
-    Starlette 2020 regex fix applied to paths)."""
+    """docs/resources.rst: a compiled re.Pattern must match the whole path (fullmatch,
+    the Starlette 2020 regex fix applied to paths)."""
     resources = {re.compile(r"/v[0-9]+/items"): API_ONLY}
-    assert covered(make_app, resources, PATH_INFO=path) is expected
+    assert covered(make_client, resources, PATH_INFO=path) is expected
 
 
-def test_string_key_is_not_a_regex(make_app: MakeApp) -> None:
+def test_string_key_is_not_a_regex(make_client: MakeClient) -> None:
     """flask-cors guessed that strings were regexes; here ``.`` is a dot."""
     resources = {"/api/v1.0/items": API_ONLY}
-    assert not covered(make_app, resources, PATH_INFO="/api/v1x0/items")
-    assert covered(make_app, resources, PATH_INFO="/api/v1.0/items")
+    assert not covered(make_client, resources, PATH_INFO="/api/v1x0/items")
+    assert covered(make_client, resources, PATH_INFO="/api/v1.0/items")
 
 
 @pytest.mark.parametrize(
@@ -110,25 +109,25 @@ def test_string_key_is_not_a_regex(make_app: MakeApp) -> None:
         pytest.param("/Api/users", id="mixed-case-segment"),
     ],
 )
-def test_paths_are_matched_case_sensitively(make_app: MakeApp, path: str) -> None:
+def test_paths_are_matched_case_sensitively(make_client: MakeClient, path: str) -> None:
     """CVE-2024-6866 (flask-cors matched paths case-insensitively)."""
-    assert not covered(make_app, {"/api/*": API_ONLY}, PATH_INFO=path)
+    assert not covered(make_client, {"/api/*": API_ONLY}, PATH_INFO=path)
 
 
-def test_plus_in_a_path_is_a_plus(make_app: MakeApp) -> None:
+def test_plus_in_a_path_is_a_plus(make_client: MakeClient) -> None:
     """CVE-2024-6844 (flask-cors treated ``+`` in paths inconsistently)."""
     resources = {"/api/a+b": API_ONLY}
-    assert covered(make_app, resources, PATH_INFO="/api/a+b")
+    assert covered(make_client, resources, PATH_INFO="/api/a+b")
 
 
-def test_space_does_not_match_a_plus_key(make_app: MakeApp) -> None:
+def test_space_does_not_match_a_plus_key(make_client: MakeClient) -> None:
     """CVE-2024-6844: ``+`` is not a space in a path."""
-    assert not covered(make_app, {"/api/a+b": API_ONLY}, PATH_INFO="/api/a b")
+    assert not covered(make_client, {"/api/a+b": API_ONLY}, PATH_INFO="/api/a b")
 
 
-def test_plus_does_not_match_a_space_key(make_app: MakeApp) -> None:
+def test_plus_does_not_match_a_space_key(make_client: MakeClient) -> None:
     """CVE-2024-6844: a space key is not matched by ``+``."""
-    assert not covered(make_app, {"/api/a b": API_ONLY}, PATH_INFO="/api/a+b")
+    assert not covered(make_client, {"/api/a b": API_ONLY}, PATH_INFO="/api/a+b")
 
 
 @pytest.mark.parametrize(
@@ -138,18 +137,19 @@ def test_plus_does_not_match_a_space_key(make_app: MakeApp) -> None:
         pytest.param("/api%2Fusers", id="percent-encoded-slash"),
     ],
 )
-def test_percent_escapes_are_not_decoded(make_app: MakeApp, path: str) -> None:
-    """Issue 2 "no unquoting tricks": PEP 3333 servers already decode PATH_INFO."""
-    assert not covered(make_app, {"/api/*": API_ONLY}, PATH_INFO=path)
+def test_percent_escapes_are_not_decoded(make_client: MakeClient, path: str) -> None:
+    """docs/resources.rst: paths are compared as the server decoded them, never unquoted
+    again (PEP 3333 servers already decode PATH_INFO)."""
+    assert not covered(make_client, {"/api/*": API_ONLY}, PATH_INFO=path)
 
 
 def test_percent_escape_in_a_key_matches_only_the_literal_text(
-    make_app: MakeApp,
+    make_client: MakeClient,
 ) -> None:
-    """Issue 2 "no unquoting tricks": a key's ``%20`` is three characters."""
+    """docs/resources.rst: no unquoting; a key's ``%20`` is three characters."""
     resources = {"/files/a%20b": API_ONLY}
-    assert covered(make_app, resources, PATH_INFO="/files/a%20b")
-    assert not covered(make_app, resources, PATH_INFO="/files/a b")
+    assert covered(make_client, resources, PATH_INFO="/files/a%20b")
+    assert not covered(make_client, resources, PATH_INFO="/files/a b")
 
 
 @pytest.mark.parametrize(
@@ -160,29 +160,87 @@ def test_percent_escape_in_a_key_matches_only_the_literal_text(
     ],
 )
 def test_first_matching_key_in_the_given_order_wins(
-    make_app: MakeApp, order: str, path: str, expected_origin: str
+    make_client: MakeClient, order: str, path: str, expected_origin: str
 ) -> None:
     """CVE-2024-6839 (flask-cors sorted patterns by length): order is the user's."""
     specific = ("/api/public/*", {"allow_origins": "*"})
     general = ("/api/*", {"allow_origins": [ORIGIN]})
     pairs = [specific, general] if order == "specific-first" else [general, specific]
-    app = make_app(resources=dict(pairs))
-    response = app.actual(ORIGIN, path=path)
+    client = make_client(resources=dict(pairs))
+    response = client.actual(ORIGIN, path=path)
     assert header_lines(response, ACAO) == [expected_origin]
 
 
 def test_regex_key_listed_first_wins_over_a_longer_exact_key(
-    make_app: MakeApp,
+    make_client: MakeClient,
 ) -> None:
     """CVE-2024-6839: no reordering by length or kind of pattern."""
-    app = make_app(
+    client = make_client(
         resources={
             re.compile(r"/.*"): {"allow_origins": "*"},
             "/api/users/settings": {"allow_origins": [ORIGIN]},
         }
     )
-    response = app.actual(ORIGIN, path="/api/users/settings")
+    response = client.actual(ORIGIN, path="/api/users/settings")
     assert header_lines(response, ACAO) == ["*"]
+
+
+@pytest.mark.parametrize(
+    ("first", "path", "expected_origin"),
+    [
+        pytest.param("/api/users", "/api/users", ORIGIN, id="exact-before-pattern"),
+        pytest.param("/api/*", "/api/users", ORIGIN, id="prefix-before-pattern"),
+        pytest.param("/api/*", "/other", "*", id="pattern-when-nothing-else"),
+    ],
+)
+def test_a_key_listed_before_a_pattern_wins_over_it(
+    make_client: MakeClient, first: str, path: str, expected_origin: str
+) -> None:
+    """CVE-2024-6839: order is the user's, whatever the kinds of keys; a pattern listed
+    later only covers what no earlier key does."""
+    client = make_client(
+        resources={
+            first: {"allow_origins": [ORIGIN]},
+            re.compile(r"/.*"): {"allow_origins": "*"},
+        }
+    )
+    response = client.actual(ORIGIN, path=path)
+    assert header_lines(response, ACAO) == [expected_origin]
+
+
+def test_a_star_key_covers_every_path(make_client: MakeClient) -> None:
+    """docs/resources.rst: the prefix ``*`` alone is every path."""
+    client = make_client(resources={"*": {"allow_origins": "*"}})
+    for path in ("/", "/anything", "/a/b/c"):
+        assert header_lines(client.actual(None, path=path), ACAO) == ["*"]
+
+
+def test_a_very_long_path_is_matched_like_any_other(make_client: MakeClient) -> None:
+    """docs/resources.rst: a prefix covers every path that starts with it, however long,
+    every time."""
+    client = make_client(resources={"/api/*": {"allow_origins": "*"}})
+    path = "/api/" + "x" * 10_000
+    for _ in range(2):
+        assert header_lines(client.actual(ORIGIN, path=path), ACAO) == ["*"]
+    assert header_lines(client.actual(ORIGIN, path="/" + "x" * 10_000), ACAO) == []
+
+
+def test_many_prefixes_of_different_lengths_find_the_first_listed(
+    make_client: MakeClient,
+) -> None:
+    """CVE-2024-6839: with many prefixes, the first key in the given order that covers
+    the path wins, not the longest."""
+    resources: Dict[Any, Any] = {
+        f"/svc{number:02d}/*": {"allow_origins": [f"https://s{number}.example"]}
+        for number in range(20)
+    }
+    resources["/svc05/deep/*"] = {"allow_origins": "*"}
+    resources = {"/svc05/deep/*": resources.pop("/svc05/deep/*"), **resources}
+    client = make_client(resources=resources)
+    assert header_lines(client.actual(None, path="/svc05/deep/x"), ACAO) == ["*"]
+    origin = "https://s7.example"
+    assert header_lines(client.actual(origin, path="/svc07/x"), ACAO) == [origin]
+    assert header_lines(client.actual(origin, path="/svc70/x"), ACAO) == []
 
 
 @pytest.mark.parametrize(
@@ -193,29 +251,33 @@ def test_regex_key_listed_first_wins_over_a_longer_exact_key(
     ],
 )
 def test_keys_match_script_name_plus_path_info(
-    make_app: MakeApp, key: str, expected: bool
+    make_client: MakeClient, key: str, expected: bool
 ) -> None:
-    """API.md: paths are SCRIPT_NAME + PATH_INFO (an app mounted under /mount)."""
+    """docs/resources.rst: paths are SCRIPT_NAME + PATH_INFO (an app mounted under
+    /mount)."""
     resources = {key: API_ONLY}
-    result = covered(make_app, resources, SCRIPT_NAME="/mount", PATH_INFO="/api/x")
+    result = covered(make_client, resources, SCRIPT_NAME="/mount", PATH_INFO="/api/x")
     assert result is expected
 
 
-def test_script_name_alone_is_the_path(make_app: MakeApp) -> None:
+def test_script_name_alone_is_the_path(make_client: MakeClient) -> None:
     """PEP 3333: PATH_INFO may be empty when the request is for the mount point."""
     resources = {"/mount": API_ONLY}
-    assert covered(make_app, resources, SCRIPT_NAME="/mount", PATH_INFO="")
+    assert covered(make_client, resources, SCRIPT_NAME="/mount", PATH_INFO="")
 
 
-def test_outer_options_are_the_defaults_of_every_resource(make_app: MakeApp) -> None:
-    """API.md: options passed beside resources are every resource's defaults."""
-    app = make_app(
+def test_outer_options_are_the_defaults_of_every_resource(
+    make_client: MakeClient,
+) -> None:
+    """docs/resources.rst: options passed beside resources are every resource's
+    defaults."""
+    client = make_client(
         resources={"/api/*": {"allow_origins": [ORIGIN]}},
         max_age=3600,
         allow_credentials=True,
         allow_methods=["GET", "PUT"],
     )
-    response = app.preflight(ORIGIN, "PUT", path="/api/x")
+    response = client.preflight(ORIGIN, "PUT", path="/api/x")
     assert response.status_code == 204
     assert_cors_headers(
         response,
@@ -223,44 +285,48 @@ def test_outer_options_are_the_defaults_of_every_resource(make_app: MakeApp) -> 
     )
 
 
-def test_resource_option_overrides_the_outer_default(make_app: MakeApp) -> None:
-    """API.md: a resource's own options win over the defaults beside resources."""
-    app = make_app(
+def test_resource_option_overrides_the_outer_default(make_client: MakeClient) -> None:
+    """docs/resources.rst: a resource's own options win over the defaults beside
+    resources."""
+    client = make_client(
         resources={"/api/*": {"allow_origins": [ORIGIN], "max_age": 60}},
         max_age=3600,
     )
-    response = app.preflight(ORIGIN, "GET", path="/api/x")
+    response = client.preflight(ORIGIN, "GET", path="/api/x")
     assert header_lines(response, ACMA) == ["60"]
 
 
-def test_outer_origins_are_inherited_by_an_empty_resource(make_app: MakeApp) -> None:
-    """API.md: an empty resource is the outer policy, limited to its paths."""
-    app = make_app(resources={"/api/*": {}}, allow_origins=[ORIGIN])
-    assert header_lines(app.actual(ORIGIN, path="/api/x"), ACAO) == [ORIGIN]
-    assert header_lines(app.actual(ORIGIN, path="/other"), ACAO) == []
+def test_outer_origins_are_inherited_by_an_empty_resource(
+    make_client: MakeClient,
+) -> None:
+    """docs/resources.rst: an empty resource is the outer policy, limited to its
+    paths."""
+    client = make_client(resources={"/api/*": {}}, allow_origins=[ORIGIN])
+    assert header_lines(client.actual(ORIGIN, path="/api/x"), ACAO) == [ORIGIN]
+    assert header_lines(client.actual(ORIGIN, path="/other"), ACAO) == []
 
 
-def test_without_resources_every_path_is_covered(make_app: MakeApp) -> None:
-    """API.md: without resources, one policy covers every path."""
-    app = make_app(allow_origins=[ORIGIN])
+def test_without_resources_every_path_is_covered(make_client: MakeClient) -> None:
+    """docs/resources.rst: without resources, one policy covers every path."""
+    client = make_client(allow_origins=[ORIGIN])
     for path in ("/", "/api/x", "/static/app.js", "/%2e%2e/etc"):
-        assert header_lines(app.actual(ORIGIN, path=path), ACAO) == [ORIGIN]
+        assert header_lines(client.actual(ORIGIN, path=path), ACAO) == [ORIGIN]
 
 
-def test_each_resource_answers_with_its_own_policy(make_app: MakeApp) -> None:
-    """API.md example: /api/* with credentials, /public/* for everyone."""
-    app = make_app(
+def test_each_resource_answers_with_its_own_policy(make_client: MakeClient) -> None:
+    """docs/resources.rst example: /api/* with credentials, /public/* for everyone."""
+    client = make_client(
         resources={
             "/api/*": {"allow_origins": [ORIGIN], "allow_credentials": True},
             "/public/*": {"allow_origins": "*"},
         }
     )
     assert_cors_headers(
-        app.actual(ORIGIN, path="/api/me"),
+        client.actual(ORIGIN, path="/api/me"),
         {ACAO: ORIGIN, ACAC: "true", "Vary": "Origin"},
     )
     assert_cors_headers(
-        app.actual(ORIGIN, path="/public/logo.png"), {ACAO: "*"}, absent=["Vary"]
+        client.actual(ORIGIN, path="/public/logo.png"), {ACAO: "*"}, absent=["Vary"]
     )
 
 
@@ -279,8 +345,8 @@ def test_each_resource_answers_with_its_own_policy(make_app: MakeApp) -> None:
 def test_uncovered_path_is_untouched_byte_for_byte(
     method: str, headers: Dict[str, str]
 ) -> None:
-    """API.md rule 1: status, header list (order and spelling) and body are the
-    app's own, compared with the bare app's answer."""
+    """docs/behaviour.rst, "1. Not covered": status, header list (order and spelling)
+    and body are the app's own, compared with the bare app's answer."""
     echo_headers = [("Vary", "Accept-Encoding"), ("access-control-allow-origin", "x")]
 
     def answer(app: Any) -> Any:
@@ -301,7 +367,8 @@ def test_uncovered_path_is_untouched_byte_for_byte(
 
 
 def test_uncovered_request_reaches_the_app_with_the_same_environ_and_callable() -> None:
-    """API.md rule 1: the request passes through untouched (same objects)."""
+    """docs/behaviour.rst, "1. Not covered": the request passes through untouched (same
+    objects)."""
     seen = []
 
     def app(environ: Dict[str, Any], start_response: Any) -> Any:

@@ -1,4 +1,7 @@
-"""The pure rules: request kinds, the Fetch safelists and preflight decisions."""
+"""The pure rules, through their own functions: the Fetch safelists (public,
+``cors_wsgi.fetch``), the preflight decision (``cors_wsgi._core.decide``) and
+the HTTP vocabulary it rests on (``cors_wsgi._core.http``).
+"""
 
 from __future__ import annotations
 
@@ -6,50 +9,75 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from cors_wsgi.config import build_policy
-from cors_wsgi.rules import (
-    RequestKind,
-    check_preflight,
-    classify,
+from cors_wsgi._core.decide import check_preflight
+from cors_wsgi._core.http import (
+    MAX_REQUEST_HEADERS_ITEMS,
+    MAX_REQUEST_HEADERS_LENGTH,
+    is_preflight,
+    is_token,
+    merge_vary,
+    parse_allowed_header_list,
+    parse_header_list,
+    status_line,
+)
+from cors_wsgi._core.options import OPTIONS
+from cors_wsgi._core.policy import Policy, build_policy
+from cors_wsgi.fetch import (
+    CORS_SAFELISTED_METHODS,
+    CORS_SAFELISTED_REQUEST_HEADER_NAMES,
     cors_unsafe_request_header_names,
     is_cors_safelisted_method,
     is_cors_safelisted_request_header,
     needs_preflight,
+    normalize_method,
 )
 
 # https://fetch.spec.whatwg.org/#cors-preflight-request
 
 
 @pytest.mark.parametrize(
-    ("method", "origin", "request_method", "kind"),
+    ("environ", "expected"),
     [
-        pytest.param("GET", None, None, RequestKind.NOT_CORS, id="no-origin"),
         pytest.param(
-            "OPTIONS", None, "PUT", RequestKind.NOT_CORS, id="options-no-origin"
+            {"REQUEST_METHOD": "OPTIONS", "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"},
+            True,
+            id="options-with-acrm",
         ),
+        pytest.param({"REQUEST_METHOD": "OPTIONS"}, False, id="options-without-acrm"),
         pytest.param(
-            "OPTIONS", "https://a.example", "PUT", RequestKind.PREFLIGHT, id="preflight"
+            {"REQUEST_METHOD": "GET", "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"},
+            False,
+            id="get-with-acrm",
         ),
+        pytest.param({"REQUEST_METHOD": "GET"}, False, id="get"),
         pytest.param(
-            "OPTIONS",
-            "https://a.example",
-            None,
-            RequestKind.ACTUAL,
-            id="options-without-acrm",
+            {"REQUEST_METHOD": "options", "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"},
+            False,
+            id="lower-case-options",
         ),
-        pytest.param(
-            "GET", "https://a.example", "PUT", RequestKind.ACTUAL, id="get-with-acrm"
-        ),
-        pytest.param("GET", "https://a.example", None, RequestKind.ACTUAL, id="get"),
     ],
 )
-def test_classify_follows_the_preflight_request_definition(
-    method: str, origin: str, request_method: str, kind: RequestKind
+def test_a_preflight_is_options_with_access_control_request_method(
+    environ: Dict[str, str], expected: bool
 ) -> None:
-    assert classify(method, origin, request_method) is kind
+    """https://fetch.spec.whatwg.org/#cors-preflight-request: an OPTIONS request with
+    Access-Control-Request-Method (the caller has seen Origin)."""
+    assert is_preflight(environ) is expected
 
 
 # https://fetch.spec.whatwg.org/#cors-safelisted-method
+def test_the_safelists_are_the_fetch_standards() -> None:
+    """https://fetch.spec.whatwg.org/#cors-safelisted-method and
+    #cors-safelisted-request-header (Range is handled by value)."""
+    assert {"GET", "HEAD", "POST"} == CORS_SAFELISTED_METHODS
+    assert {
+        "accept",
+        "accept-language",
+        "content-language",
+        "content-type",
+    } == CORS_SAFELISTED_REQUEST_HEADER_NAMES
+
+
 @pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
 def test_get_head_post_are_cors_safelisted_methods(method: str) -> None:
     assert is_cors_safelisted_method(method)
@@ -166,6 +194,16 @@ def test_needs_preflight(method: str, headers: Any, expected: bool) -> None:
     assert needs_preflight(method, headers) is expected
 
 
+def policy_of(**options: Any) -> Policy:
+    """A policy built from the option table's defaults and *options*."""
+    merged = {o.name: o.default for o in OPTIONS if o.per_resource}
+    merged.update(options)
+    errors: List[str] = []
+    policy = build_policy(merged, errors)
+    assert policy is not None, errors
+    return policy
+
+
 def _decide(
     options: Dict[str, Any],
     method: str = "PUT",
@@ -173,7 +211,7 @@ def _decide(
     private_network: bool = False,
     origin: str = "https://a.example",
 ) -> Tuple[str, List[str]]:
-    policy = build_policy({"allow_origins": ["https://a.example"], **options})
+    policy = policy_of(**{"allow_origins": ["https://a.example"], **options})
     return check_preflight(policy, origin, method, headers, private_network, {})
 
 
@@ -255,3 +293,132 @@ def test_check_preflight_accepts_private_network_when_allowed() -> None:
     assert _decide(
         {"allow_methods": ["PUT"], "allow_private_network": True}, private_network=True
     ) == ("", [])
+
+
+def test_check_preflight_asks_a_callable_with_the_environ() -> None:
+    """docs/configuration.rst, "allow_origins": a callable gets the request's environ,
+    and its answers are not remembered."""
+    seen: List[Dict[str, Any]] = []
+
+    def rule(origin: str, environ: Dict[str, Any]) -> bool:
+        seen.append(environ)
+        return True
+
+    policy = policy_of(allow_origins=rule)
+    environ = {"PATH_INFO": "/x"}
+    assert check_preflight(policy, "https://a.example", "GET", "", False, environ) == (
+        "",
+        [],
+    )
+    check_preflight(policy, "https://a.example", "GET", "", False, environ)
+    assert seen == [environ, environ]
+
+
+# https://fetch.spec.whatwg.org/#normalizing-a-method
+@pytest.mark.parametrize(
+    ("method", "sent"),
+    [
+        pytest.param("delete", "DELETE", id="delete"),
+        pytest.param("Get", "GET", id="get"),
+        pytest.param("head", "HEAD", id="head"),
+        pytest.param("options", "OPTIONS", id="options"),
+        pytest.param("post", "POST", id="post"),
+        pytest.param("pUt", "PUT", id="put"),
+        pytest.param("patch", "patch", id="patch-kept"),
+        pytest.param("Propfind", "Propfind", id="extension-kept"),
+    ],
+)
+def test_fetch_upper_cases_only_six_methods(method: str, sent: str) -> None:
+    assert normalize_method(method) == sent
+
+
+# RFC 9110 section 5.6.2: tokens.
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("X-Custom", True, id="header-name"),
+        pytest.param("!#$%&'*+-.^_`|~09az", True, id="every-symbol"),
+        pytest.param("", False, id="empty"),
+        pytest.param("a b", False, id="space"),
+        pytest.param("a,b", False, id="comma"),
+        pytest.param("a:b", False, id="colon"),
+        pytest.param("\u00e4", False, id="non-ascii"),
+        pytest.param("a\n", False, id="trailing-newline"),
+    ],
+)
+def test_tokens(value: str, expected: bool) -> None:
+    assert is_token(value) is expected
+
+
+# Bounded parsing of Access-Control-Request-Headers (RFC 9110 section 5.6.1).
+def test_too_many_request_header_items_are_refused_before_parsing() -> None:
+    value = ",".join(["x"] * (MAX_REQUEST_HEADERS_ITEMS + 1))
+    assert parse_header_list(value) is None
+
+
+def test_a_request_header_value_over_the_length_bound_is_refused() -> None:
+    assert parse_header_list("x" * (MAX_REQUEST_HEADERS_LENGTH + 1)) is None
+    assert parse_header_list("x" * MAX_REQUEST_HEADERS_LENGTH) == [
+        "x" * MAX_REQUEST_HEADERS_LENGTH
+    ]
+
+
+def test_empty_items_of_a_request_header_list_are_skipped() -> None:
+    assert parse_header_list(" , x-a ,\t,X-A") == ["x-a"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("x-a, x b", id="space-inside-an-item"),
+        pytest.param("x-a;x-b", id="semicolon"),
+        pytest.param("x-\u00e4", id="non-ascii"),
+    ],
+)
+def test_a_request_header_list_with_a_non_token_item_is_refused(value: str) -> None:
+    assert parse_header_list(value) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("x-a, x-b", id="white-space"),
+        pytest.param("x-a,,x-b", id="empty-item"),
+        pytest.param("x-\u212a", id="kelvin-sign-lowers-to-k"),
+        pytest.param("x-a,x-c", id="name-not-allowed"),
+        pytest.param(",".join(["x-a"] * (MAX_REQUEST_HEADERS_ITEMS + 1)), id="items"),
+        pytest.param("x" * (MAX_REQUEST_HEADERS_LENGTH + 1), id="length"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_header_list_shortcut_leaves_everything_unusual_to_the_parser(
+    value: str,
+) -> None:
+    assert parse_allowed_header_list(value, frozenset({"x-a", "x-b", "x-k"})) is None
+
+
+def test_header_list_shortcut_lowers_and_deduplicates() -> None:
+    names = parse_allowed_header_list("X-B,x-a,X-b", frozenset({"x-a", "x-b"}))
+    assert names == ["x-b", "x-a"]
+
+
+# RFC 9110 section 12.5.5: Vary.
+def test_vary_merge_skips_empty_items_and_keeps_first_spelling() -> None:
+    assert merge_vary(["accept, , ORIGIN", ""], ["Origin"]) == "accept, ORIGIN"
+
+
+def test_vary_star_anywhere_wins() -> None:
+    assert merge_vary(["Accept", "*"], ["Origin"]) is None
+
+
+# RFC 9110 section 15: status codes and their reason phrases.
+@pytest.mark.parametrize(
+    ("code", "line"),
+    [
+        pytest.param(204, "204 No Content", id="204"),
+        pytest.param(403, "403 Forbidden", id="403"),
+        pytest.param(299, "299 Status", id="unregistered"),
+    ],
+)
+def test_status_lines_carry_the_standard_reason_phrase(code: int, line: str) -> None:
+    assert status_line(code) == line

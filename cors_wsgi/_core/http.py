@@ -1,10 +1,10 @@
-"""HTTP and Fetch vocabulary shared by the other modules; standard library only."""
+"""HTTP and Fetch vocabulary: header names, tokens, header lists, Vary, status lines."""
 
 from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import Final, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Final, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = [
     "ACCESS_CONTROL_ALLOW_CREDENTIALS",
@@ -22,6 +22,8 @@ __all__ = [
     "MAX_REQUEST_HEADERS_ITEMS",
     "MAX_REQUEST_HEADERS_LENGTH",
     "Header",
+    "VARY",
+    "is_preflight",
     "is_token",
     "merge_vary",
     "parse_allowed_header_list",
@@ -40,6 +42,7 @@ HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: Final = (
 )
 
 # Response header names, in canonical case.
+VARY: Final = "Vary"
 ACCESS_CONTROL_ALLOW_ORIGIN: Final = "Access-Control-Allow-Origin"
 ACCESS_CONTROL_ALLOW_CREDENTIALS: Final = "Access-Control-Allow-Credentials"
 ACCESS_CONTROL_ALLOW_METHODS: Final = "Access-Control-Allow-Methods"
@@ -145,6 +148,18 @@ def merge_vary(values: Sequence[str], add: Sequence[str]) -> Optional[str]:
                 seen.add(key)
                 names.append(name)
     return ", ".join(names)
+
+
+def is_preflight(environ: Mapping[str, Any]) -> bool:
+    """Whether the request is a CORS preflight: ``OPTIONS`` with
+    ``Access-Control-Request-Method`` (https://fetch.spec.whatwg.org/#cors-preflight-request).
+
+    The caller has seen the ``Origin`` header already.
+    """
+    return (
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD in environ
+        and environ.get("REQUEST_METHOD") == "OPTIONS"
+    )
 
 
 def status_line(code: int) -> str:

@@ -1,65 +1,39 @@
-"""Pure decisions of the CORS protocol, over strings: no WSGI, no I/O.
+"""The Fetch Standard's safelists: which requests a browser sends without asking.
 
-Two families live here. The Fetch Standard's safelists say which browser
-requests are sent without a preflight (:func:`needs_preflight`); the server's
-rules say whether a request is CORS at all (:func:`classify`) and whether a
-preflight is accepted under a :class:`~cors_wsgi.config.Policy`
-(:func:`check_preflight`).
+Pure functions over strings, public through :mod:`cors_wsgi.fetch`.
+https://fetch.spec.whatwg.org/#cors-safelisted-method and
+https://fetch.spec.whatwg.org/#cors-safelisted-request-header.
 """
 
 from __future__ import annotations
 
-import enum
 import re
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
-from .config import (
-    REASON_HEADERS,
-    REASON_METHOD,
-    REASON_ORIGIN,
-    REASON_PRIVATE_NETWORK,
-    Policy,
-)
-from .httputil import (
-    CORS_SAFELISTED_REQUEST_HEADER_NAMES,
-    is_token,
-    parse_allowed_header_list,
-    parse_header_list,
-)
+from .http import CORS_SAFELISTED_REQUEST_HEADER_NAMES
 
 __all__ = [
     "CORS_SAFELISTED_METHODS",
     "CORS_SAFELISTED_REQUEST_HEADER_NAMES",
-    "RequestKind",
-    "check_preflight",
-    "classify",
+    "NORMALIZED_METHODS",
     "cors_unsafe_request_header_names",
     "is_cors_safelisted_method",
     "is_cors_safelisted_request_header",
     "needs_preflight",
+    "normalize_method",
 ]
 
-
-class RequestKind(enum.Enum):
-    """What a request is, as far as CORS is concerned."""
-
-    #: No ``Origin`` header: the CORS protocol does not apply.
-    NOT_CORS = "not-cors"
-    #: ``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``.
-    PREFLIGHT = "preflight"
-    #: Any other request with ``Origin``: the app answers it.
-    ACTUAL = "actual"
+# https://fetch.spec.whatwg.org/#concept-method-normalize: the methods fetch()
+# upper-cases; every other method is sent exactly as the script wrote it.
+NORMALIZED_METHODS: FrozenSet[str] = frozenset(
+    {"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"}
+)
 
 
-def classify(
-    method: str, origin: Optional[str], request_method: Optional[str]
-) -> RequestKind:
-    # https://fetch.spec.whatwg.org/#cors-preflight-request
-    if origin is None:
-        return RequestKind.NOT_CORS
-    if method == "OPTIONS" and request_method is not None:
-        return RequestKind.PREFLIGHT
-    return RequestKind.ACTUAL
+def normalize_method(method: str) -> str:
+    """*method* as ``fetch()`` sends it: six names upper-cased, others as written."""
+    upper = method.upper()
+    return upper if upper in NORMALIZED_METHODS else method
 
 
 # https://fetch.spec.whatwg.org/#cors-safelisted-method
@@ -161,49 +135,6 @@ def needs_preflight(method: str, headers: HeaderItems = ()) -> bool:
     1024 bytes). Method names compare case-sensitively, after the browser's
     own normalisation of DELETE, GET, HEAD, OPTIONS, POST and PUT.
     """
-    if method.upper() in ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"):
-        method = method.upper()
-    if not is_cors_safelisted_method(method):
+    if not is_cors_safelisted_method(normalize_method(method)):
         return True
     return bool(cors_unsafe_request_header_names(headers))
-
-
-def check_preflight(
-    policy: Policy,
-    origin: str,
-    request_method: str,
-    request_headers: str,
-    private_network: bool,
-    environ: Dict[str, Any],
-) -> Tuple[str, List[str]]:
-    """Decide a preflight: ``("", names)`` when accepted, else ``(reason, [])``.
-
-    https://fetch.spec.whatwg.org/#cors-preflight-fetch: the browser accepts
-    the answer when it allows the origin, the method (safelisted methods need
-    no permission) and each requested header name. *names* are the requested
-    header names, lower-cased, to echo in ``Access-Control-Allow-Headers``.
-    """
-    if not policy.origins.matches(origin, environ):
-        return REASON_ORIGIN, []
-    if not is_token(request_method):
-        return REASON_METHOD, []
-    methods = policy.allow_methods
-    if (
-        methods is not None
-        and request_method not in methods
-        and request_method not in CORS_SAFELISTED_METHODS
-    ):
-        return REASON_METHOD, []
-    allowed = policy.allow_headers
-    names = (
-        None if allowed is None else parse_allowed_header_list(request_headers, allowed)
-    )
-    if names is None:
-        names = parse_header_list(request_headers)
-        if names is None:
-            return REASON_HEADERS, []
-        if allowed is not None and not allowed.issuperset(names):
-            return REASON_HEADERS, []
-    if private_network and not policy.allow_private_network:
-        return REASON_PRIVATE_NETWORK, []
-    return "", names
