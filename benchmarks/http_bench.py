@@ -39,7 +39,10 @@ servers take turns, each alone on its CPU, in alternating order.
 Either way each round also reads each gunicorn worker's own CPU time (from
 ``/proc/<pid>/schedstat``, in ns) and reports requests per CPU-second. The
 script prints every round, the medians and the median of the per-round ratios
-to ``bare``, with the target (cors / bare >= 0.98).
+to ``bare``, with how well the spread of the rounds pins that median down.
+Throughput over HTTP is reported, not targeted: one request costs a worker
+hundreds of microseconds of connection handling here, so a middleware's
+microsecond is below this machine's noise; benchmarks/run.py holds the targets.
 
 Needs gunicorn (``pip install gunicorn``) and wrk (``apt-get install -y wrk``);
 it installs neither. Only loopback is used, every run is bounded, and the
@@ -72,7 +75,6 @@ for _path in (HERE, ROOT):  # _apps.py, and the checkout's cors_wsgi
 
 from _apps import ALLOWED_ORIGIN  # noqa: E402
 
-TARGET_RATIO = 0.98
 PATH = "/api/items"
 
 
@@ -172,7 +174,7 @@ class Server:
 # With two or more CPUs the servers run on one and wrk on another, so that
 # the two never compete for a core. On this project's shared 2-core machine
 # the rounds still vary by +-10 % or more (the host's noise), so the script
-# reports that spread beside the verdict.
+# reports that spread beside the ratios.
 SERVER_CPU, CLIENT_CPU = 0, 1
 
 
@@ -483,24 +485,19 @@ def main(argv=None):
             f"throughput; cors_wsgi in all costs {total * 100:.1f} %"
         )
 
-    verdict = None
     if "cors" in summary:
         entry = summary["cors"]
         ratio = entry["ratio_median"]
-        verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
         q1, q3 = entry["quartiles"]
+        known = ""
         if len(entry["ratios"]) >= 4:
             # The median of n ratios is known to about 1.25 * sigma / sqrt(n).
             error = 1.25 * (q3 - q1) / 1.35 / len(entry["ratios"]) ** 0.5
-            if error > abs(ratio - TARGET_RATIO):
-                print(
-                    f"NOTE: the median ratio is only known to about ±{error:.3f} "
-                    f"here, more than its distance from the target: the verdict "
-                    "below is within this machine's noise (more --rounds narrow it)."
-                )
+            entry["ratio_uncertainty"] = error
+            known = f", known to about ±{error:.3f}"
         print(
-            f"{verdict}  cors_wsgi / bare requests per second = {ratio:.3f} "
-            f"(median of per-round ratios); target ≥ {TARGET_RATIO}"
+            f"cors_wsgi / bare requests per second = {ratio:.3f} (median of "
+            f"per-round ratios{known}); reported, not targeted"
         )
     if args.json:
         with open(args.json, "w") as f:
@@ -515,8 +512,6 @@ def main(argv=None):
                     "requests_per_second": results,
                     "requests_per_cpu_second": per_cpu,
                     "against_bare": summary,
-                    "target": TARGET_RATIO,
-                    "verdict": verdict,
                 },
                 f,
                 indent=1,
