@@ -1,0 +1,1 @@
+"""CORScanner against cors_wsgi, all on loopback (``run.py``)."""
