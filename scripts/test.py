@@ -14,6 +14,11 @@ Usage::
 Any argument is passed on to ``tox run-parallel``. With pyenv, every installed
 version is put on PATH first, so that tox finds python3.8 ... python3.13. If
 tox is not installed, it is installed into ``.tox/.bootstrap`` from PyPI.
+
+The browser and server suites drive Debian's Chromium and Apache httpd with
+mod_wsgi. Run as root on a machine with apt-get, this script installs the
+missing ones first (``--no-system-packages`` skips that); elsewhere those
+suites skip, saying how to install them, unless ``CI`` is set.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import venv
@@ -46,6 +52,45 @@ def pyenv_path(path: str) -> str:
         if version.name.startswith("3.") and bin_dir not in entries:
             entries.insert(0, bin_dir)
     return os.pathsep.join(entries)
+
+
+#: Debian packages the suite drives, and a file each one installs.
+SYSTEM_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "apache2": "/usr/sbin/apache2",
+    "libapache2-mod-wsgi-py3": "/usr/lib/apache2/modules/mod_wsgi.so",
+}
+
+
+def install_system_packages() -> None:
+    """apt-get install the missing SYSTEM_PACKAGES, when root with apt-get."""
+    missing = [
+        name for name, path in SYSTEM_PACKAGES.items() if not Path(path).exists()
+    ]
+    if not missing or os.name != "posix" or os.geteuid() != 0:
+        return
+    if shutil.which("apt-get") is None:
+        return
+    print(f"installing Debian packages: {' '.join(missing)}", flush=True)
+    # policy-rc.d keeps the apache2 package from starting a server on port 80;
+    # the tests start their own on loopback.
+    policy = Path("/usr/sbin/policy-rc.d")
+    had_policy = policy.exists()
+    if not had_policy:
+        policy.write_text("#!/bin/sh\nexit 101\n", encoding="ascii")
+        policy.chmod(0o755)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", *missing],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+    finally:
+        if not had_policy:
+            policy.unlink()
 
 
 def has_tox(python: str) -> bool:
@@ -118,6 +163,10 @@ def summarize(result_json: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if "--no-system-packages" in argv:
+        argv = [arg for arg in argv if arg != "--no-system-packages"]
+    else:
+        install_system_packages()
     env = dict(os.environ)
     env["PATH"] = pyenv_path(env.get("PATH", ""))
     result_json = ROOT / ".tox" / "result.json"
