@@ -17,7 +17,7 @@ from .. import __version__
 __all__ = ["build_parser", "main"]
 
 #: The sub-commands, in the order ``--help`` lists them.
-COMMANDS: Sequence[str] = ("serve", "explain", "check")
+COMMANDS: Sequence[str] = ("serve", "demo", "explain", "check")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,9 +12,6 @@
 ``.. cors-options-table::``
     One row per option: name (linked to ``option-NAME``), default, doc.
 
-``.. if-exists:: PATH...`` and ``.. unless-exists:: PATH...``
-    Their content, only when the files (relative to docs/) exist, or not.
-
 ``.. cors-wsgi-command::``
     Runs ``cors-wsgi`` in-process with the arguments of its content (one
     or more lines, joined) and shows the command and its real output as a
@@ -28,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shlex
 from typing import Any, Dict, List
 
@@ -245,37 +241,6 @@ class CorsWsgiCommand(SphinxDirective):
         return [block]
 
 
-class IfExists(SphinxDirective):
-    """Parse the content only if every file named (relative to docs/) exists.
-
-    Pages and pictures that other changes bring (``demo.rst``,
-    ``_static/demo.png``) are linked as soon as they are there, and the
-    build stays clean until then. ``unless-exists`` is the converse.
-    """
-
-    required_arguments = 1
-    final_argument_whitespace = True
-    has_content = True
-    wanted = True
-
-    def run(self) -> List[nodes.Node]:
-        paths = self.arguments[0].split()
-        for path in paths:
-            self.env.note_dependency(path)
-        present = all(
-            os.path.exists(os.path.join(self.env.srcdir, path)) for path in paths
-        )
-        if present != self.wanted:
-            return []
-        container = nodes.container()
-        self.state.nested_parse(self.content, self.content_offset, container)
-        return list(container.children)
-
-
-class UnlessExists(IfExists):
-    wanted = False
-
-
 def check_consistency(app: Sphinx, env: Any) -> None:
     seen = getattr(env, "cors_options_seen", {})
     for option in OPTIONS:
@@ -307,8 +272,6 @@ def setup(app: Sphinx) -> Dict[str, Any]:
     app.add_directive("cors-option", CorsOption)
     app.add_directive("cors-options-table", CorsOptionsTable)
     app.add_directive("cors-wsgi-command", CorsWsgiCommand)
-    app.add_directive("if-exists", IfExists)
-    app.add_directive("unless-exists", UnlessExists)
     app.connect("env-check-consistency", check_consistency)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
