@@ -514,6 +514,8 @@ def test_demo_serves_three_origins_and_opens_the_page(
         os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr("webbrowser.open", opened.append)
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("DISPLAY", ":0")
     thread = threading.Thread(target=client_thread)
     thread.start()
     try:
@@ -600,3 +602,56 @@ def test_demo_is_listed_by_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "demo" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("platform", "environ", "opens"),
+    [
+        pytest.param("linux", {}, False, id="linux-without-a-display"),
+        pytest.param("linux", {"WAYLAND_DISPLAY": "wayland-0"}, True, id="wayland"),
+        pytest.param("darwin", {}, True, id="macos"),
+        pytest.param("win32", {}, True, id="windows"),
+    ],
+)
+def test_a_browser_is_opened_only_where_a_desktop_can_show_it(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    logger_restored: logging.Logger,
+    platform: str,
+    environ: Dict[str, str],
+    opens: bool,
+) -> None:
+    """Without a desktop, ``webbrowser`` would start a text browser in the
+    terminal, which cannot run the page: the demo says what to do instead."""
+    opened: List[str] = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    monkeypatch.setattr("sys.platform", platform)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    port = free_port()
+
+    def stop_when_up() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                get(f"http://127.0.0.1:{port}/state")
+            except OSError:
+                time.sleep(0.02)
+                continue
+            break
+        # The opening thread has had its turn once the page answers.
+        deadline = time.monotonic() + 5
+        while opens and not opened and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=stop_when_up)
+    thread.start()
+    try:
+        assert main(["demo", "--port", str(port)]) == 0
+    finally:
+        thread.join(60)
+    assert opened == ([f"http://127.0.0.1:{port}/"] if opens else [])
+    assert ("No desktop session here" in capsys.readouterr().out) is not opens

@@ -13,7 +13,6 @@ from cors_wsgi._core.decide import check_preflight
 from cors_wsgi._core.http import (
     MAX_REQUEST_HEADERS_ITEMS,
     MAX_REQUEST_HEADERS_LENGTH,
-    is_preflight,
     is_token,
     merge_vary,
     parse_allowed_header_list,
@@ -31,38 +30,6 @@ from cors_wsgi.fetch import (
     needs_preflight,
     normalize_method,
 )
-
-# https://fetch.spec.whatwg.org/#cors-preflight-request
-
-
-@pytest.mark.parametrize(
-    ("environ", "expected"),
-    [
-        pytest.param(
-            {"REQUEST_METHOD": "OPTIONS", "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"},
-            True,
-            id="options-with-acrm",
-        ),
-        pytest.param({"REQUEST_METHOD": "OPTIONS"}, False, id="options-without-acrm"),
-        pytest.param(
-            {"REQUEST_METHOD": "GET", "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"},
-            False,
-            id="get-with-acrm",
-        ),
-        pytest.param({"REQUEST_METHOD": "GET"}, False, id="get"),
-        pytest.param(
-            {"REQUEST_METHOD": "options", "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"},
-            False,
-            id="lower-case-options",
-        ),
-    ],
-)
-def test_a_preflight_is_options_with_access_control_request_method(
-    environ: Dict[str, str], expected: bool
-) -> None:
-    """https://fetch.spec.whatwg.org/#cors-preflight-request: an OPTIONS request with
-    Access-Control-Request-Method (the caller has seen Origin)."""
-    assert is_preflight(environ) is expected
 
 
 # https://fetch.spec.whatwg.org/#cors-safelisted-method

@@ -1051,6 +1051,34 @@ def test_wire(case: Case, make_client: MakeClient) -> None:
 # --- one behaviour per test, beside the table -----------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        pytest.param("OPTIONS", {}, id="options-without-acrm"),
+        pytest.param("GET", {"Access-Control-Request-Method": "PUT"}, id="get-acrm"),
+        pytest.param(
+            "options", {"Access-Control-Request-Method": "PUT"}, id="lower-case-options"
+        ),
+    ],
+)
+def test_only_options_with_access_control_request_method_is_a_preflight(
+    method: str, headers: Dict[str, str]
+) -> None:
+    """https://fetch.spec.whatwg.org/#cors-preflight-request: a preflight is an
+    ``OPTIONS`` request (methods compare case-sensitively) with
+    Access-Control-Request-Method; anything else is an actual request, which
+    reaches the app and gets no preflight headers. (A strict PEP 3333 server
+    here: wsgiref's validator refuses a lower-case method outright.)"""
+    app = EchoApp()
+    middleware = CORSMiddleware(app, allow_origins=[ORIGIN], allow_methods=["PUT"])
+    result = run_pep3333(
+        middleware, make_environ(method, "/", {"Origin": ORIGIN, **headers})
+    )
+    assert len(app.calls) == 1
+    assert ("Access-Control-Allow-Origin", ORIGIN) in result.headers
+    assert not any(name == "Access-Control-Allow-Methods" for name, _ in result.headers)
+
+
 def test_accepted_preflight_does_not_call_the_app(make_client: MakeClient) -> None:
     """https://fetch.spec.whatwg.org/#cors-preflight-fetch: the middleware answers."""
     client = make_client(allow_origins=[ORIGIN])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import Any, Final, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Final, FrozenSet, List, Optional, Sequence, Tuple
 
 __all__ = [
     "ACCESS_CONTROL_ALLOW_CREDENTIALS",
@@ -23,7 +23,6 @@ __all__ = [
     "MAX_REQUEST_HEADERS_LENGTH",
     "Header",
     "VARY",
-    "is_preflight",
     "is_token",
     "merge_vary",
     "parse_allowed_header_list",
@@ -148,18 +147,6 @@ def merge_vary(values: Sequence[str], add: Sequence[str]) -> Optional[str]:
                 seen.add(key)
                 names.append(name)
     return ", ".join(names)
-
-
-def is_preflight(environ: Mapping[str, Any]) -> bool:
-    """Whether the request is a CORS preflight: ``OPTIONS`` with
-    ``Access-Control-Request-Method`` (https://fetch.spec.whatwg.org/#cors-preflight-request).
-
-    The caller has seen the ``Origin`` header already.
-    """
-    return (
-        HTTP_ACCESS_CONTROL_REQUEST_METHOD in environ
-        and environ.get("REQUEST_METHOD") == "OPTIONS"
-    )
 
 
 def status_line(code: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
+import os
 import signal
 import sys
 import threading
@@ -89,6 +90,28 @@ def _origin(server: _ThreadingServer) -> str:
     return f"http://{_HOST}:{server.server_address[1]}"
 
 
+def _has_desktop() -> bool:
+    """Whether a graphical browser can open here. Elsewhere (a server, a
+    container, an SSH session) ``webbrowser`` would fall back to a text
+    browser that takes the terminal over and cannot run the page."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _open_browser(url: str) -> None:
+    if not _has_desktop():
+        print(
+            "No desktop session here: open the page's URL in a browser that "
+            "can reach this machine's 127.0.0.1 (or pass --no-browser).",
+            flush=True,
+        )
+        return
+    # From a thread of its own: a browser that is slow to start must not
+    # keep the servers from answering.
+    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """Serve the demo until Ctrl-C or SIGTERM; the exit status."""
     try:
@@ -129,10 +152,10 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         "Decisions are logged below, one line each. Ctrl-C stops the demo.",
         flush=True,
     )
+    if not args.no_browser:
+        _open_browser(url)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        if not args.no_browser:
-            webbrowser.open(url)
         page.serve_forever()
     except KeyboardInterrupt:
         print("Stopped.", flush=True)
