@@ -27,7 +27,7 @@ import contextlib
 import importlib
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 # Imported by name: atheris ships no type information.
 atheris: Any = importlib.import_module("atheris")
@@ -39,6 +39,7 @@ with atheris.instrument_imports():
     from cors_wsgi._core.http import parse_header_list
     from cors_wsgi._core.options import OPTION_NAMES
 
+from tests.support.environ import plain_environ  # noqa: E402
 from tests.test_fuzz import (  # noqa: E402
     MIDDLEWARES,
     SERIALIZED_ORIGIN,
@@ -62,25 +63,9 @@ def latin_1(data: Any, size: int) -> str:
 
 
 def fuzz_request(data: Any) -> None:
-    import io
-
     policy = POLICY_NAMES[data.ConsumeIntInRange(0, len(POLICY_NAMES) - 1)]
-    environ: Dict[str, object] = {
-        "REQUEST_METHOD": METHODS[data.ConsumeIntInRange(0, len(METHODS) - 1)],
-        "SCRIPT_NAME": "",
-        "PATH_INFO": "/" + latin_1(data, 40),
-        "QUERY_STRING": "",
-        "SERVER_NAME": "api.example.com",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    method = METHODS[data.ConsumeIntInRange(0, len(METHODS) - 1)]
+    environ = plain_environ(method, "/" + latin_1(data, 40))
     for field in FIELDS:
         if data.ConsumeBool():
             environ[field] = latin_1(data, 120)
