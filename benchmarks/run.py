@@ -146,13 +146,21 @@ RESOURCE_PREFIXES = tuple(f"/svc{i:02d}/" for i in range(20))
 ORIGINS_50 = tuple(f"https://site{i:02d}.example.org" for i in range(50))
 ORIGINS_5000 = tuple(f"https://app{i:04d}.example.com" for i in range(5000))
 
-# The middleware remembers the answers for this many origins per policy, the
-# oldest going first; 5,000 origins in rotation therefore never meet a
-# remembered answer, and each request takes the unseen-origin path.
+# The middleware remembers the answers for this many origins per policy, a
+# random one making room when full; of 5,000 origins in rotation, about 37 %
+# of the requests therefore take the unseen-origin path.
 ORIGIN_MEMORY = 4096
 TENANTS = "https://*.tenants.example"
 TENANT_ORIGINS = tuple(f"https://t{i:04d}.tenants.example" for i in range(5000))
-UNSEEN_REFUSED = tuple(f"https://r{i:04d}.elsewhere.example" for i in range(5000))
+# The scaling scenarios time the unseen-origin path itself: with 50,000
+# origins in rotation, under 10 % of the requests meet a remembered answer.
+UNSEEN_ORIGINS = 50_000
+UNSEEN_TENANTS = tuple(
+    f"https://u{i:05d}.tenants.example" for i in range(UNSEEN_ORIGINS)
+)
+UNSEEN_REFUSED = tuple(
+    f"https://r{i:05d}.elsewhere.example" for i in range(UNSEEN_ORIGINS)
+)
 # 1,000 exact origins and 1,000 "*." patterns, the tenants' one last.
 EXACT_1000 = ORIGINS_5000[:1000]
 PATTERNS_1000 = tuple(f"https://*.zone{i:03d}.example" for i in range(999)) + (TENANTS,)
@@ -185,6 +193,7 @@ def build_scenarios():
     one_each = Policy(origins=(ALLOWED_ORIGIN,), patterns=(TENANTS,))
     thousands = Policy(origins=EXACT_1000, patterns=PATTERNS_1000)
     tenant_gets = [get(o) for o in TENANT_ORIGINS]
+    unseen_gets = [get(o) for o in UNSEEN_TENANTS]
     refused_gets = [get(o) for o in UNSEEN_REFUSED]
     return [
         Scenario("no_origin", "GET without Origin", one, [get(None)], "no_origin"),
@@ -261,8 +270,8 @@ def build_scenarios():
             [get(ALLOWED_ORIGIN, "/static/app.js")],
             "uncovered",
         ),
-        # The unseen-origin path: 5,000 origins in rotation, more than the
-        # middleware remembers, so each one is matched afresh.
+        # Origins in rotation beyond what the middleware remembers: 5,000
+        # tenants (a SaaS), then 50,000 unseen origins for the scaling pairs.
         Scenario(
             "tenants5000",
             "one *.tenants.example entry, each GET the next of 5,000 tenants",
@@ -275,7 +284,7 @@ def build_scenarios():
             "unseen_match_1",
             "1 origin + 1 pattern, unseen tenant origins matched by the pattern",
             one_each,
-            tenant_gets,
+            unseen_gets,
             "allow",
             unseen=True,
         ),
@@ -283,7 +292,7 @@ def build_scenarios():
             "unseen_match_1000",
             "1,000 origins + 1,000 patterns, unseen origins matched by the last",
             thousands,
-            tenant_gets,
+            unseen_gets,
             "allow",
             unseen=True,
         ),

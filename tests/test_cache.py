@@ -8,6 +8,7 @@ stays bounded (rs/cors bounds its cache the same way).
 
 from __future__ import annotations
 
+import random
 import threading
 from typing import Callable, List, Optional, Tuple
 
@@ -140,12 +141,36 @@ def test_a_memo_keeps_the_first_answer_for_a_key() -> None:
     assert len(memo) == 1
 
 
-def test_a_full_memo_forgets_its_oldest_answer() -> None:
-    memo: Memo[int, int] = Memo(3)
-    for number in range(5):
+def test_a_full_memo_makes_room_by_forgetting_one_random_answer() -> None:
+    """When full, the new answer takes the place of one chosen by the memo's
+    own generator: the bound holds and the newest answer is remembered."""
+    memo: Memo[int, int] = Memo(3, rng=random.Random(7))
+    for number in range(3):
         memo.remember(number, number)
+    victim = int(random.Random(7).random() * 3)
+    memo.remember(3, 3)
     assert len(memo) == 3
-    assert [memo.get(n) for n in range(5)] == [None, None, 2, 3, 4]
+    assert memo.get(victim) is None
+    assert [memo.get(n) for n in range(4) if n != victim] == [
+        n for n in range(4) if n != victim
+    ]
+
+
+def test_a_memo_keeps_answering_keys_that_take_turns_beyond_its_bound() -> None:
+    """5,000 clients taking turns in a memo of 4,096: first-in first-out
+    would forget each one just before it comes back and never answer;
+    random replacement answers most of them (about 63 %)."""
+    memo: Memo[int, int] = Memo(4096, rng=random.Random(0))
+    hits = 0
+    for _ in range(4):
+        for number in range(5000):
+            if memo.get(number) is None:
+                memo.remember(number, number)
+            else:
+                hits += 1
+    assert len(memo) == 4096
+    # The first turn cannot hit; each later one answers well over half.
+    assert hits > 3 * 5000 * 0.55
 
 
 def test_pinned_answers_are_always_kept_and_do_not_count() -> None:

@@ -520,30 +520,38 @@ def test_many_entries_match_nothing_else(origin: str) -> None:
     assert not MANY.matches(origin, {})
 
 
-def test_wildcard_entries_are_one_tree_of_labels_per_scheme_and_port() -> None:
+def test_wildcard_entries_are_one_set_of_origin_ends_per_scheme() -> None:
     """Matching costs work in proportion to the origin's length, not to the
-    number of ``*.`` entries: the entries are one tree per scheme and port,
-    keyed by host label from the right, so that a look-up reads one table
-    per label of the origin's host, for 1,000 entries as for one."""
+    number of ``*.`` entries: the entries are one set per scheme of what
+    follows the ``*`` (``.example.com:8443``), with the length of the
+    longest, so that a look-up reads one set per label of the origin's host,
+    for 1,000 entries as for one."""
     matcher = matcher_for(
         *(f"https://*.tenant{number}.example.com" for number in range(TENANTS)),
         "https://*.example.com:8443",
+        "https://*.example.com:443",
         "http://*.example.net",
     )
-    trees = matcher._wildcards
-    assert set(trees) == {("https", ""), ("https", "8443"), ("http", "")}
-    com = trees["https", ""].labels["com"]
-    assert set(trees["https", ""].labels) == {"com"}
-    assert set(com.labels) == {"example"}
-    example = com.labels["example"]
-    assert not com.is_base
-    assert not example.is_base
-    assert set(example.labels) == {f"tenant{number}" for number in range(TENANTS)}
-    for tenant in example.labels.values():
-        assert tenant.is_base
-        assert not tenant.labels
-    assert trees["https", "8443"].labels["com"].labels["example"].is_base
-    assert trees["http", ""].labels["net"].labels["example"].is_base
+    ends = {f".tenant{number}.example.com" for number in range(TENANTS)}
+    ends |= {".example.com:8443", ".example.com"}
+    assert matcher._wildcards == {
+        "https": (frozenset(ends), max(map(len, ends))),
+        "http": (frozenset({".example.net"}), len(".example.net")),
+    }
+
+
+def test_labels_in_front_of_the_longest_base_domain_are_never_looked_up() -> None:
+    """API.md "Origins": a host with many labels in front of a base domain
+    is matched, and one whose labels reach no base is refused, reading only
+    as many labels from the right as the longest base domain has."""
+    matcher = matcher_for("https://*.example.com", "https://*.api.example.org")
+    many = "x." * 120
+    assert matcher.matches(f"https://{many}example.com", {})
+    assert matcher.matches(f"https://{many}api.example.org", {})
+    assert not matcher.matches(f"https://{many}example.net", {})
+    assert not matcher.matches(f"https://{many}example.org", {})
+    assert not matcher.matches("https://x.~.example.com", {})
+    assert not matcher.matches("https://.example.com", {})
 
 
 # Equivalence with a plain reference: the alternation of one regular

@@ -67,6 +67,7 @@ else:  # Python 3.8 and 3.9 have no sys.stdlib_module_names
             "operator",
             "os",
             "pathlib",
+            "random",
             "re",
             "sre_compile",
             "sre_constants",

@@ -182,9 +182,11 @@ class CORSMiddleware:
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        policy = self._resources.policy_for(environ)
+        policy = self._resources.every_path
         if policy is None:
-            return self.application(environ, start_response)
+            policy = self._resources.policy_for(environ)
+            if policy is None:
+                return self.application(environ, start_response)
         origin: Optional[str] = environ.get("HTTP_ORIGIN")
         if origin is None:
             cors_headers = policy.no_origin_headers
@@ -215,10 +217,12 @@ class CORSMiddleware:
         ) -> Callable[[bytes], object]:
             # Fast path: every name is known to be neither Access-Control-*
             # nor Vary, so the CORS headers are simply added to a new list
-            # (PEP 3333: the application may reuse its own).
+            # (PEP 3333: the application may reuse its own). header[0]
+            # rather than unpacking: compiled, unpacking an item of unknown
+            # type goes through the iterator protocol.
             if isinstance(headers, list):
-                for name, _ in headers:
-                    if name not in learnt:
+                for header in headers:
+                    if header[0] not in learnt:
                         break
                 else:
                     return start_response(status, headers + cors_headers, exc_info)

@@ -7,8 +7,9 @@ port, or the opaque origin ``null``.
 
 Matching costs time in proportion to the origin's length, however many
 origins are configured: exact entries are one set look-up, and ``*.`` entries
-are a tree of host labels read from the right (``com``, then ``example``),
-one tree per scheme and port, so that a look-up follows one path down it.
+are a set of origin ends per scheme (``.example.com:8443``), looked up once
+for each dot of the host from the right (``.com``, then ``.example.com``),
+never further left than the longest entry reaches.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import (
     NamedTuple,
     Optional,
     Pattern,
+    Set,
     Tuple,
 )
 
@@ -48,11 +50,13 @@ NULL_ORIGIN: Final = "null"
 # The longest real origin: a scheme, "://", a 253-byte DNS name and a port.
 MAX_ORIGIN_LENGTH: Final = 300
 
-_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+_DEFAULT_PORTS: Final = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+# How an origin with one of them ends: those without need no closer look.
+_DEFAULT_PORT_ENDINGS: Final = (":80", ":443")
 
 # What a request's Origin may look like before any of it is echoed: printable
 # ASCII without spaces or commas, in the serialized-origin shape.
-_request_origin = re.compile(
+_request_origin: Final = re.compile(
     r"[a-zA-Z][a-zA-Z0-9+.\-]*://"
     r"(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9\-._~!$&'()*+;=%]+)"
     r"(?::[0-9]{1,5})?",
@@ -64,7 +68,7 @@ _host = re.compile(r"\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9\-._~]+", re.ASCII)
 _port = re.compile(r"[0-9]{1,5}", re.ASCII)
 # Host labels the "*" of "*.example.com" may stand for, each at least one
 # byte, each followed by a dot.
-_labels = re.compile(r"(?:[a-z0-9_\-]+\.)+", re.ASCII)
+_labels: Final = re.compile(r"(?:[a-z0-9_\-]+\.)+", re.ASCII)
 
 
 def is_valid_request_origin(value: str) -> bool:
@@ -79,10 +83,11 @@ def is_valid_request_origin(value: str) -> bool:
 def normalize_request_origin(value: str) -> str:
     """Lower-case a valid request origin and drop its scheme's default port."""
     value = value.lower()
-    scheme, sep, rest = value.partition("://")
-    default = _DEFAULT_PORTS.get(scheme)
-    if default is not None and rest.endswith(":" + default):
-        value = value[: -len(default) - 1]
+    if value.endswith(_DEFAULT_PORT_ENDINGS):
+        scheme, _, rest = value.partition("://")
+        default = _DEFAULT_PORTS.get(scheme)
+        if default is not None and rest.endswith(":" + default):
+            value = value[: -len(default) - 1]
     return value
 
 
@@ -168,46 +173,6 @@ def parse_configured_origin(entry: str) -> ConfiguredOrigin:
     return ConfiguredOrigin(scheme, host, port, wildcard)
 
 
-class _Domains:
-    """Base domains of ``*.`` entries, as a tree of host labels from the right.
-
-    The tree of ``*.example.com`` and ``*.api.example.com`` is
-    ``com -> example (a base) -> api (a base)``.
-    """
-
-    __slots__ = ("is_base", "labels")
-
-    def __init__(self) -> None:
-        self.labels: Dict[str, _Domains] = {}
-        self.is_base = False
-
-    def add(self, domain: str) -> None:
-        node = self
-        for label in reversed(domain.split(".")):
-            node = node.labels.setdefault(label, _Domains())
-        node.is_base = True
-
-    def has_base_under(self, host: str) -> bool:
-        """Whether *host* is one or more labels in front of a base domain.
-
-        Each label the ``*`` stands for must be a host label
-        (``[a-z0-9_-]+``); one look-up per label of *host*.
-        """
-        labels = host.split(".")
-        # How many labels, from the left, the "*" could stand for.
-        prefix = _labels.match(host)
-        usable = prefix.group().count(".") if prefix else 0
-        node = self
-        for position in range(len(labels) - 1, 0, -1):
-            child = node.labels.get(labels[position])
-            if child is None:
-                return False
-            node = child
-            if node.is_base and position <= usable:
-                return True
-        return False
-
-
 class OriginMatcher:
     """Decides whether a request's ``Origin`` is allowed.
 
@@ -235,11 +200,17 @@ class OriginMatcher:
         self.exact: FrozenSet[str] = frozenset(exact)
         self.regex = regex
         self.predicate = predicate
-        # Base domains of the "*." entries, by (scheme, port).
-        self._wildcards: Dict[Tuple[str, str], _Domains] = {}
+        # The "*." entries by scheme, each as the end of an origin that has
+        # one or more labels in front of it (".example.com:8443"), with the
+        # length of the longest, which bounds the search below.
+        ends: Dict[str, Set[str]] = {}
         for entry in wildcards:
-            key = (entry.scheme, entry.port)
-            self._wildcards.setdefault(key, _Domains()).add(entry.host)
+            port = f":{entry.port}" if entry.port else ""
+            ends.setdefault(entry.scheme, set()).add(f".{entry.host}{port}")
+        self._wildcards: Dict[str, Tuple[FrozenSet[str], int]] = {
+            scheme: (frozenset(items), max(map(len, items)))
+            for scheme, items in ends.items()
+        }
 
     def matches(self, origin: str, environ: Dict[str, Any]) -> bool:
         if self.allow_all:
@@ -265,11 +236,21 @@ class OriginMatcher:
             return False
 
     def _under_wildcard(self, normalized: str) -> bool:
-        if normalized == NULL_ORIGIN:
-            return False
         scheme, _, authority = normalized.partition("://")
-        host, port = _split_host_port(authority)
-        domains = self._wildcards.get((scheme, port))
-        if domains is None or host.startswith("["):
+        wildcards = self._wildcards.get(scheme)
+        if wildcards is None or authority.startswith("["):
             return False
-        return domains.has_base_under(host)
+        ends, longest = wildcards
+        # Each dot of the host, from the right, while what follows it could
+        # still be an entry's end: one set look-up per label, none for labels
+        # in front of the longest entry. The labels in front of an end, which
+        # the "*" stands for, must be host labels.
+        dot = authority.rfind(".")
+        while dot > 0 and len(authority) - dot <= longest:
+            if (
+                authority[dot:] in ends
+                and _labels.fullmatch(authority, 0, dot + 1) is not None
+            ):
+                return True
+            dot = authority.rfind(".", 0, dot)
+        return False

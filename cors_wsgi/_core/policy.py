@@ -76,12 +76,20 @@ BODYLESS_STATUSES = frozenset({204, 205, 304})
 _TEXT_PLAIN: Header = ("Content-Type", "text/plain; charset=utf-8")
 
 
-class OriginAnswer(NamedTuple):
-    """What a policy says to one request Origin."""
+class OriginAnswer:
+    """What a policy says to one request Origin.
 
-    allowed: bool
-    #: The CORS headers of an actual request from that origin.
-    headers: List[Header]
+    A plain class rather than a NamedTuple: one is built for every origin the
+    policy has not seen yet, and the compiled build makes a native object of
+    it, built without calling into the interpreter.
+    """
+
+    __slots__ = ("allowed", "headers")
+
+    def __init__(self, allowed: bool, headers: List[Header]) -> None:
+        self.allowed = allowed
+        #: The CORS headers of an actual request from that origin.
+        self.headers = headers
 
 
 class Refusal(NamedTuple):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Dict, List, NamedTuple, Tuple
 
-from . import log
 from .decide import Verdict, check_preflight
 from .http import (
     ACCESS_CONTROL_ALLOW_HEADERS,
@@ -17,6 +16,7 @@ from .http import (
     HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
     Header,
 )
+from .log import DEBUG, Decision, log_decision, logger, request_path
 from .memo import TTLCache
 from .origins import MAX_ORIGIN_LENGTH
 from .policy import VARY_ORIGIN, Policy
@@ -89,12 +89,12 @@ class PreflightResponder:
                 and len(method) <= MAX_ORIGIN_LENGTH
             ):
                 self.cache.set(key, answer, policy.max_age or 0)
-        if log.logger.isEnabledFor(log.DEBUG):
-            log.log_decision(
-                log.Decision(
+        if logger.isEnabledFor(DEBUG):
+            log_decision(
+                Decision(
                     kind="preflight",
                     method="OPTIONS",
-                    path=log.request_path(environ),
+                    path=request_path(environ),
                     origin=origin,
                     allowed=not answer.reason,
                     reason=answer.reason,

@@ -28,14 +28,17 @@ class ResourceTable:
     in turn, only those placed before the best match found so far.
     """
 
-    __slots__ = ("_exact", "_every_path", "_patterns", "_prefix_lengths", "_prefixes")
+    __slots__ = ("_exact", "_patterns", "_prefix_lengths", "_prefixes", "every_path")
 
     def __init__(
         self,
         every_path: Optional[Policy] = None,
         routes: Tuple[Tuple[object, _Route], ...] = (),
     ) -> None:
-        self._every_path = every_path
+        #: The one policy of every path, when there are no per-path keys: the
+        #: middleware reads it first, and asks :meth:`policy_for` only when
+        #: it is None.
+        self.every_path = every_path
         self._exact: Dict[str, _Route] = {}
         self._prefixes: Dict[str, _Route] = {}
         self._patterns: List[Tuple[Pattern[str], _Route]] = []
@@ -49,9 +52,7 @@ class ResourceTable:
         self._prefix_lengths = sorted({len(prefix) for prefix in self._prefixes})
 
     def policy_for(self, environ: Mapping[str, Any]) -> Optional[Policy]:
-        """The policy covering the request's path, or None when none does."""
-        if self._every_path is not None:
-            return self._every_path
+        """The policy of the first key covering the request's path, or None."""
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         best = self._exact.get(path)
         for length in self._prefix_lengths:
