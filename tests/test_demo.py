@@ -485,6 +485,32 @@ def get(url: str) -> Any:
         return json.loads(response.read())
 
 
+def run_demo(argv: List[str], port: int, wait_for: Optional[List[str]] = None) -> int:
+    """Run ``main(["demo", *argv, "--port", PORT])`` here. From a thread, once
+    the page answers (and *wait_for*, when given, is no longer empty), SIGTERM
+    this process, which only the demo's handler sees."""
+
+    def stop_when_up() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                get(f"http://127.0.0.1:{port}/state")
+            except OSError:
+                time.sleep(0.02)
+                continue
+            break
+        while wait_for is not None and not wait_for and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=stop_when_up)
+    thread.start()
+    try:
+        return main(["demo", *argv, "--port", str(port)])
+    finally:
+        thread.join(60)
+
+
 def test_demo_serves_three_origins_and_opens_the_page(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -544,24 +570,7 @@ def test_no_browser_prints_the_url_and_opens_nothing(
     opened: List[str] = []
     monkeypatch.setattr("webbrowser.open", opened.append)
     port = free_port()
-
-    def stop_when_up() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                get(f"http://127.0.0.1:{port}/state")
-            except OSError:
-                time.sleep(0.02)
-                continue
-            break
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    thread = threading.Thread(target=stop_when_up)
-    thread.start()
-    try:
-        status = main(["demo", "--no-browser", "--port", str(port)])
-    finally:
-        thread.join(60)
+    status = run_demo(["--no-browser"], port)
     assert status == 0
     assert opened == []
     lines = capsys.readouterr().out.splitlines()
@@ -631,27 +640,6 @@ def test_a_browser_is_opened_only_where_a_desktop_can_show_it(
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     port = free_port()
-
-    def stop_when_up() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                get(f"http://127.0.0.1:{port}/state")
-            except OSError:
-                time.sleep(0.02)
-                continue
-            break
-        # The opening thread has had its turn once the page answers.
-        deadline = time.monotonic() + 5
-        while opens and not opened and time.monotonic() < deadline:
-            time.sleep(0.02)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    thread = threading.Thread(target=stop_when_up)
-    thread.start()
-    try:
-        assert main(["demo", "--port", str(port)]) == 0
-    finally:
-        thread.join(60)
+    assert run_demo([], port, opened if opens else None) == 0
     assert opened == ([f"http://127.0.0.1:{port}/"] if opens else [])
     assert ("No desktop session here" in capsys.readouterr().out) is not opens
