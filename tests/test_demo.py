@@ -24,7 +24,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 from werkzeug.test import Client, TestResponse
 
-from cors_wsgi import ConfigurationError
+from cors_wsgi import ConfigurationError, CORSMiddleware
 from cors_wsgi.cli import main
 from cors_wsgi.demo import CASES, Demo, default_policy
 from cors_wsgi.demo.app import MAX_EXCHANGES, MAX_RUNS, DecisionCollector
@@ -208,6 +208,29 @@ def test_the_policy_starts_from_the_defaults(demo: Demo) -> None:
     assert state["origins"] == {"page": PAGE, "api": API, "other": OTHER}
     assert [field["name"] for field in state["fields"]] == list(state["policy"])
     assert all(field["doc"] for field in state["fields"])
+
+
+def test_the_page_shows_the_policy_as_the_python_that_builds_it(demo: Demo) -> None:
+    """The code block is the parsed policy, so it can be pasted as it is."""
+    demo.set_policy({**default_policy(PAGE), "allow_headers": "", "max_age": "none"})
+    code = demo.state()["python"]
+    namespace: Dict[str, Any] = {
+        "CORSMiddleware": CORSMiddleware,
+        "application": lambda environ, start_response: [],
+    }
+    exec(code, namespace)  # the demo's own output, nothing from a request
+    assert isinstance(namespace["application"], CORSMiddleware)
+    assert code.splitlines() == [
+        "application = CORSMiddleware(",
+        "    application,",
+        f"    allow_origins=[{PAGE!r}],",
+        "    allow_methods=['GET', 'HEAD', 'POST', 'PUT'],",
+        "    allow_headers=[],",
+        "    expose_headers=['X-Request-Id'],",
+        "    allow_credentials=True,",
+        "    max_age=None,",
+        ")",
+    ]
 
 
 def test_a_policy_that_cannot_be_trusted_is_refused_with_every_reason(

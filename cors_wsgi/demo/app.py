@@ -43,7 +43,7 @@ from .._core.log import REASONS, Decision
 from .._core.options import BY_NAME, parse_options
 from .cases import CASES, FROM_OTHER, FROM_PAGE, Expected, expected
 
-__all__ = ["Demo", "POLICY_FIELDS", "default_policy"]
+__all__ = ["Demo", "POLICY_FIELDS", "default_policy", "python_code"]
 
 StartResponse = Callable[..., Any]
 Environ = Dict[str, Any]
@@ -100,6 +100,15 @@ def default_policy(page_origin: str) -> Dict[str, str]:
         "allow_credentials": "true",
         "max_age": "600",
     }
+
+
+def python_code(options: Mapping[str, Any]) -> str:
+    """The middleware of the parsed *options*, as Python code."""
+    lines = ["application = CORSMiddleware(", "    application,"]
+    for name, value in options.items():
+        shown = list(value) if isinstance(value, tuple) else value
+        lines.append(f"    {name}={shown!r},")
+    return "\n".join([*lines, ")"])
 
 
 class _CaseLog(NamedTuple):
@@ -192,6 +201,7 @@ class Demo:
         self._runs: OrderedDict[str, Dict[str, _CaseLog]] = OrderedDict()
         self._request_ids = 0
         self._policy: Dict[str, str] = {}
+        self._python = ""
         self._expected: List[Expected] = []
         self._middleware = CORSMiddleware(self._endpoints)
         self.defaults = default_policy(page_origin)
@@ -226,13 +236,15 @@ class Demo:
         answers = [expected(case, options, self._origins) for case in CASES]
         with self._lock:
             self._policy = policy
+            self._python = python_code(options)
             self._middleware = middleware
             self._expected = answers
 
     def state(self) -> Dict[str, Any]:
         """What the page needs to run its cases under the current policy."""
         with self._lock:
-            policy, answers = dict(self._policy), list(self._expected)
+            policy, python = dict(self._policy), self._python
+            answers = list(self._expected)
         return {
             "origins": {
                 "page": self.page_origin,
@@ -241,6 +253,7 @@ class Demo:
             },
             "policy": policy,
             "defaults": self.defaults,
+            "python": python,
             "fields": [
                 {"name": name, "kind": BY_NAME[name].kind, "doc": BY_NAME[name].doc}
                 for name in POLICY_FIELDS

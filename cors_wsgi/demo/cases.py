@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from .._core.options import BY_NAME
 from ..diagnose.browser import exposed_header_names
 from ..diagnose.explain import Request, explain
 
@@ -213,7 +214,7 @@ def expected(
     preflights = [x for x in result.exchanges if x["kind"] == "preflight"]
     count = len(preflights)
     if preflights and preflights[0]["browser"] == "passes" and case.repeat > 1:
-        max_age = options.get("max_age", 600)
+        max_age = options.get("max_age", BY_NAME["max_age"].default)
         if max_age is None:
             max_age = BROWSER_DEFAULT_MAX_AGE
         # A fresh answer serves every repeat; Max-Age 0 sends a preflight each time.

@@ -43,22 +43,7 @@ function renderPolicy() {
     input.value = state.policy[field.name];
     fields.append(element("div", {}, element("label", {for: input.id}, field.name, element("small", {}, field.doc)), input));
   }
-  const lines = state.fields
-    .map((field) => state.policy[field.name].trim() === "" ? null : `    ${field.name}=${pythonValue(field, state.policy[field.name])},`)
-    .filter((line) => line !== null);
-  document.getElementById("policy-code").textContent =
-    "application = CORSMiddleware(\n    application,\n" + lines.join("\n") + "\n)";
-}
-
-function pythonValue(field, text) {
-  const value = text.trim();
-  if (field.kind === "list") {
-    if (value === "*") return '"*"';
-    return "[" + value.split(/[\s,]+/).filter(Boolean).map((item) => JSON.stringify(item)).join(", ") + "]";
-  }
-  if (field.kind === "bool") return ["true", "yes", "on", "1"].includes(value.toLowerCase()) ? "True" : "False";
-  if (value.toLowerCase() === "none") return "None";
-  return value;
+  document.getElementById("policy-code").textContent = state.python;
 }
 
 function showErrors(errors) {
