@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Pattern, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
 
 from .options import POLICY_OPTION_NAMES, unknown_option_message
 from .policy import Policy, build_policy
 
 __all__ = ["ResourceTable", "build_resources"]
-
-
-class _Route(NamedTuple):
-    #: The key's place in the order given: the first match wins.
-    position: int
-    policy: Policy
 
 
 class ResourceTable:
@@ -25,7 +19,8 @@ class ResourceTable:
     server decoded them (``SCRIPT_NAME + PATH_INFO``), case-sensitively.
     Finding the policy costs one look-up for exact paths and one per distinct
     prefix length, whatever the number of keys; compiled patterns are tried
-    in turn, only those placed before the best match found so far.
+    in turn, only those placed before the best match found so far. Each
+    policy's ``position`` is its key's place in the order given.
     """
 
     __slots__ = ("_exact", "_patterns", "_prefix_lengths", "_prefixes", "every_path")
@@ -33,41 +28,40 @@ class ResourceTable:
     def __init__(
         self,
         every_path: Optional[Policy] = None,
-        routes: Tuple[Tuple[object, _Route], ...] = (),
+        routes: Tuple[Tuple[object, Policy], ...] = (),
     ) -> None:
         #: The one policy of every path, when there are no per-path keys: the
         #: middleware reads it first, and asks :meth:`policy_for` only when
         #: it is None.
         self.every_path = every_path
-        self._exact: Dict[str, _Route] = {}
-        self._prefixes: Dict[str, _Route] = {}
-        self._patterns: List[Tuple[Pattern[str], _Route]] = []
-        for key, route in routes:
+        self._exact: Dict[str, Policy] = {}
+        self._prefixes: Dict[str, Policy] = {}
+        self._patterns: List[Tuple[Pattern[str], Policy]] = []
+        for key, policy in routes:
             if isinstance(key, str) and key.endswith("*"):
-                self._prefixes.setdefault(key[:-1], route)
+                self._prefixes.setdefault(key[:-1], policy)
             elif isinstance(key, str):
-                self._exact.setdefault(key, route)
+                self._exact.setdefault(key, policy)
             else:
-                self._patterns.append((key, route))  # type: ignore[arg-type]
+                self._patterns.append((key, policy))  # type: ignore[arg-type]
         self._prefix_lengths = sorted({len(prefix) for prefix in self._prefixes})
 
-    def policy_for(self, environ: Mapping[str, Any]) -> Optional[Policy]:
+    def policy_for(self, environ: Dict[str, Any]) -> Optional[Policy]:
         """The policy of the first key covering the request's path, or None."""
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         best = self._exact.get(path)
         for length in self._prefix_lengths:
             if length > len(path):
                 break
-            route = self._prefixes.get(path[:length])
-            if route is not None and (best is None or route.position < best.position):
-                best = route
-        for pattern, route in self._patterns:
-            if best is not None and route.position > best.position:
+            policy = self._prefixes.get(path[:length])
+            if policy is not None and (best is None or policy.position < best.position):
+                best = policy
+        for pattern, policy in self._patterns:
+            if best is not None and policy.position > best.position:
                 break
             if pattern.fullmatch(path) is not None:
-                best = route
-                break
-        return None if best is None else best.policy
+                return policy
+        return best
 
 
 def _key_problem(key: object) -> Optional[str]:
@@ -107,7 +101,7 @@ def build_resources(
         )
         return None
     count = len(errors)
-    routes: List[Tuple[object, _Route]] = []
+    routes: List[Tuple[object, Policy]] = []
     for key, options in resources.items():
         where = f"in resources[{key!r}]"
         problem = _key_problem(key)
@@ -135,7 +129,7 @@ def build_resources(
         policy = build_policy({**defaults, **options}, policy_errors, len(routes))
         errors.extend(f"{line} ({where})" for line in policy_errors)
         if policy is not None and problem is None:
-            routes.append((key, _Route(len(routes), policy)))
+            routes.append((key, policy))
     if len(errors) > count:
         return None
     return ResourceTable(routes=tuple(routes))
