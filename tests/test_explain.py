@@ -9,13 +9,19 @@ allowed, 1 refused or a policy that cannot be built, 2 bad arguments.
 from __future__ import annotations
 
 import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
+from cors_wsgi import CORSMiddleware
 from cors_wsgi.cli import main
 from cors_wsgi.diagnose.explain import Request, env_line, explain
+from tests.support.apps import EchoApp
+from tests.support.environ import make_environ, run_pep3333
 
 ORIGIN = "https://app.example.com"
 
@@ -474,3 +480,53 @@ def test_a_safelisted_header_name_is_never_in_a_fix() -> None:
     )
     (fix,) = result.fixes
     assert fix.value == ["x-a"]
+
+
+def test_explain_in_threads_beside_a_serving_middleware_reads_its_own_decisions() -> (
+    None
+):
+    """docs/troubleshooting.rst, "cors-wsgi explain": explain reads the decision of the
+    exchange it plays from the decision log. Run from several threads of a process
+    that is serving other CORS requests meanwhile (as the demo does), each
+    explanation still reports its own decisions, and the ``cors_wsgi`` logger's level
+    is what it was once they are done."""
+    logger = logging.getLogger("cors_wsgi")
+    before = logger.level
+    serving = CORSMiddleware(EchoApp(), allow_origins=["https://other.example"])
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            run_pep3333(serving, make_environ("GET", "/", {"Origin": ORIGIN}))
+
+    def explain_many(allowed: bool) -> List[Tuple[bool, List[Any]]]:
+        options = {"allow_origins": [ORIGIN if allowed else "https://x.example"]}
+        request = Request(ORIGIN, "PUT", (("X-Token", "1"),))
+        if allowed:
+            options.update(allow_methods=["PUT"], allow_headers=["X-Token"])
+        out = []
+        for _ in range(40):
+            result = explain(options, request)
+            reasons = [
+                exchange["decision"]["reason"]
+                for exchange in result.exchanges
+                if exchange["decision"] is not None
+            ]
+            out.append((result.allowed, reasons))
+        return out
+
+    server = threading.Thread(target=serve)
+    server.start()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            runs = list(pool.map(explain_many, [True, False, True, False]))
+    finally:
+        stop.set()
+        server.join()
+    assert logger.level == before
+    for allowed, results in zip([True, False, True, False], runs):
+        for result_allowed, reasons in results:
+            assert result_allowed is allowed
+            # Accepted: the preflight and the actual request, both allowed.
+            # Refused: the preflight alone, refused for its origin.
+            assert reasons == (["", ""] if allowed else ["origin"])

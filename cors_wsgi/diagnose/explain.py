@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import threading
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
 from .. import ConfigurationError, CORSMiddleware
@@ -89,16 +90,26 @@ class Explanation(NamedTuple):
 
 
 class _DecisionLog(logging.Handler):
-    """Collects the middleware's decisions while one exchange runs."""
+    """Collects the middleware's decisions while one exchange runs.
+
+    Only those made in the thread that created it: a process may serve other
+    requests meanwhile, and their decisions are not this exchange's.
+    """
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.decisions: List[Decision] = []
+        self._thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
         decision = getattr(record, "cors_decision", None)
-        if isinstance(decision, Decision):
+        if isinstance(decision, Decision) and threading.get_ident() == self._thread:
             self.decisions.append(decision)
+
+
+# Held while an exchange has the cors_wsgi logger at DEBUG, so that explain
+# called from several threads at once always puts the level back as it was.
+_logger_lock = threading.Lock()
 
 
 class _Answer(NamedTuple):
@@ -127,16 +138,17 @@ def _send(middleware_for: Any, environ: Dict[str, Any]) -> _Answer:
 
     logger = logging.getLogger("cors_wsgi")
     handler = _DecisionLog()
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        body = middleware_for(app)(environ, start_response)
-        for _chunk in body:
-            pass
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+    with _logger_lock:
+        level = logger.level
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        try:
+            body = middleware_for(app)(environ, start_response)
+            for _chunk in body:
+                pass
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
     status, headers = started[-1]
     decision = handler.decisions[-1] if handler.decisions else None
     return _Answer(status, headers, bool(called), decision)
