@@ -132,6 +132,50 @@ def test_a_second_identical_preflight_is_logged_as_cached(
     assert messages[1].endswith("(cached)")
 
 
+@pytest.mark.parametrize(
+    ("allowed", "status"),
+    [
+        pytest.param(True, "204", id="accepted"),
+        pytest.param(False, "403", id="refused"),
+    ],
+)
+def test_a_header_list_differing_only_in_letter_case_is_answered_from_the_cache(
+    make_client: MakeClient,
+    debug: pytest.LogCaptureFixture,
+    allowed: bool,
+    status: str,
+) -> None:
+    """RFC 9110, section 5.1: field names are case-insensitive, so two
+    Access-Control-Request-Headers values that differ only in letter case get the
+    same answer (the names are echoed lower-cased), and the second one comes from the
+    server-side cache: a client cannot force a fresh check of a long list by
+    changing its case."""
+    client = make_client(
+        allow_origins=[ORIGIN], allow_headers=["X-A", "X-B"] if allowed else ["X-A"]
+    )
+    first = client.preflight(ORIGIN, "GET", "x-a,x-b")
+    second = client.preflight(ORIGIN, "GET", "X-A,x-B")
+    third = client.preflight(ORIGIN, "GET", "X-a,X-b")
+    assert [r.status.split()[0] for r in (first, second, third)] == [status] * 3
+    assert first.headers.to_wsgi_list() == second.headers.to_wsgi_list()
+    assert second.headers.to_wsgi_list() == third.headers.to_wsgi_list()
+    decisions = [decision_of(record) for record in records(debug)]
+    assert [d.cached for d in decisions] == [False, True, True]
+    # The log still shows each request's own value.
+    assert [d.request_headers for d in decisions] == ["x-a,x-b", "X-A,x-B", "X-a,X-b"]
+
+
+def test_a_header_list_first_seen_in_capitals_is_cached_for_the_lower_case_one(
+    make_client: MakeClient, debug: pytest.LogCaptureFixture
+) -> None:
+    """RFC 9110, section 5.1: the cache remembers the case-folded list, so the
+    lower-case spelling browsers send finds the answer another spelling left."""
+    client = make_client(allow_origins=[ORIGIN], allow_headers=["X-A"])
+    client.preflight(ORIGIN, "GET", "X-A")
+    client.preflight(ORIGIN, "GET", "x-a")
+    assert [decision_of(r).cached for r in records(debug)] == [False, True]
+
+
 def test_a_passthrough_preflight_is_answered_from_the_cache_too(
     make_client: MakeClient, debug: pytest.LogCaptureFixture
 ) -> None:

@@ -151,6 +151,23 @@ def test_cache_keeps_requested_header_lists_apart(make_client: MakeClient) -> No
         assert refused.data == REFUSED_HEADERS
 
 
+def test_a_non_ascii_header_list_never_shares_an_ascii_lists_answer() -> None:
+    """RFC 9110, section 5.6.2: a header name is a token, ASCII only. ``str.lower()``
+    maps the KELVIN SIGN (U+212A) to an ASCII "k", so only ASCII values are
+    case-folded for the cache: a value a lax caller passes with U+212A is refused
+    even right after its look-alike was accepted and cached."""
+    middleware = CORSMiddleware(
+        EchoApp(), allow_origins=[ORIGIN], allow_headers=["X-K"]
+    )
+    for value, expected in [("x-k", "204"), ("x-\u212a", "403"), ("X-\u212a", "403")]:
+        environ = make_environ(
+            "OPTIONS",
+            "/",
+            preflight_headers(ORIGIN, "GET", value),
+        )
+        assert run_pep3333(middleware, environ).status.split()[0] == expected, value
+
+
 def test_cache_keeps_methods_apart(make_client: MakeClient) -> None:
     """https://fetch.spec.whatwg.org/#cors-preflight-cache: keyed by method."""
     client = make_client(allow_origins=[ORIGIN], allow_methods=["GET", "PUT"])

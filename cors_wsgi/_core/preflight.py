@@ -68,14 +68,19 @@ class PreflightResponder:
             environ.get(HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) == "true"
         )
         # What the answer depends on; a "*" policy's does not depend on Origin.
-        key = (
-            policy.position,
-            origin if policy.origin_dependent else None,
-            method,
-            request_headers,
-            private_network,
-        )
+        origin_key = origin if policy.origin_dependent else None
+        key = (policy.position, origin_key, method, request_headers, private_network)
         answer = self.cache.get(key)
+        if answer is None and request_headers.isascii():
+            # Header names are case-insensitive and answered lower-cased, so
+            # a spelling in other letter cases has the same answer: answers
+            # are remembered under the lower-cased list, which is also what
+            # browsers send. (Only ASCII is folded: str.lower() turns the
+            # Kelvin sign into a "k".)
+            folded = request_headers.lower()
+            if folded != request_headers:
+                key = (policy.position, origin_key, method, folded, private_network)
+                answer = self.cache.get(key)
         cached = answer is not None
         if answer is None:
             verdict = check_preflight(
