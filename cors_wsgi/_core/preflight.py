@@ -36,7 +36,10 @@ class PreflightAnswer(NamedTuple):
     reason: str
     status: str
     headers: Tuple[Header, ...]
-    body: Tuple[bytes]
+    #: The response body, one chunk. Typed as a tuple of any length: the
+    #: compiled build keeps a ``Tuple[bytes]`` unboxed and would build a new
+    #: tuple each time it is returned to the server.
+    body: Tuple[bytes, ...]
     #: The CORS headers to add when the application answers the preflight
     #: itself (``preflight_passthrough``): none but Vary when refused.
     passthrough_headers: List[Header]
