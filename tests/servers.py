@@ -13,6 +13,7 @@ command that installs it; with ``CI`` set it fails instead.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -23,7 +24,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 import pytest
 
@@ -60,6 +70,44 @@ def free_port() -> int:
         probe.bind((LOOPBACK, 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+def free_ports(count: int) -> int:
+    """The first of *count* consecutive loopback ports that nothing listens on
+    right now (the demo takes three)."""
+    while True:
+        base = free_port()
+        if base + count > 65536:
+            continue
+        probes = [
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)
+        ]
+        try:
+            for offset, probe in enumerate(probes):
+                probe.bind((LOOPBACK, base + offset))
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+        return base
+
+
+@contextlib.contextmanager
+def stray_sigterm_ignored() -> Iterator[None]:
+    """Ignore, while the block runs, a SIGTERM that no handler of the code
+    under test catches.
+
+    The in-process command tests stop a command by sending SIGTERM to their
+    own process once it answers. Should the command have returned already
+    (it could not listen: another process took the port in the meantime),
+    the signal would otherwise end the whole test run.
+    """
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def recipe(name: str, port: int) -> str:

@@ -22,7 +22,7 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 
 from cors_wsgi.cli import main
-from tests.servers import Reply, free_port, http_request
+from tests.servers import Reply, free_port, http_request, stray_sigterm_ignored
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ROOT / "tests" / "apps"
@@ -65,11 +65,12 @@ def serve_in_process(
             return
 
     thread = threading.Thread(target=client)
-    thread.start()
-    try:
-        status = main(["serve", *argv, "--port", str(port)])
-    finally:
-        thread.join(60)
+    with stray_sigterm_ignored():
+        thread.start()
+        try:
+            status = main(["serve", *argv, "--port", str(port)])
+        finally:
+            thread.join(60)
     return status, replies
 
 

@@ -29,7 +29,7 @@ from cors_wsgi.cli import main
 from cors_wsgi.demo import CASES, Demo, default_policy
 from cors_wsgi.demo.app import MAX_EXCHANGES, MAX_RUNS, DecisionCollector
 from cors_wsgi.demo.cases import Case, expected, fetch_code
-from tests.servers import free_port
+from tests.servers import free_ports, stray_sigterm_ignored
 from tests.support.client import protocol_checked
 
 PAGE = "http://127.0.0.1:8700"
@@ -511,27 +511,37 @@ def get(url: str) -> Any:
 def run_demo(argv: List[str], port: int, wait_for: Optional[List[str]] = None) -> int:
     """Run ``main(["demo", *argv, "--port", PORT])`` here. From a thread, once
     the page answers (and *wait_for*, when given, is no longer empty), SIGTERM
-    this process, which only the demo's handler sees."""
+    this process, which only the demo's handler sees; the thread gives up as
+    soon as the command returns."""
+    returned = threading.Event()
 
     def stop_when_up() -> None:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while not returned.is_set() and time.monotonic() < deadline:
             try:
                 get(f"http://127.0.0.1:{port}/state")
             except OSError:
                 time.sleep(0.02)
                 continue
             break
-        while wait_for is not None and not wait_for and time.monotonic() < deadline:
+        while (
+            wait_for is not None
+            and not wait_for
+            and not returned.is_set()
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.02)
-        os.kill(os.getpid(), signal.SIGTERM)
+        if not returned.is_set():
+            os.kill(os.getpid(), signal.SIGTERM)
 
     thread = threading.Thread(target=stop_when_up)
-    thread.start()
-    try:
-        return main(["demo", *argv, "--port", str(port)])
-    finally:
-        thread.join(60)
+    with stray_sigterm_ignored():
+        thread.start()
+        try:
+            return main(["demo", *argv, "--port", str(port)])
+        finally:
+            returned.set()
+            thread.join(60)
 
 
 def test_demo_serves_three_origins_and_opens_the_page(
@@ -545,32 +555,36 @@ def test_demo_serves_three_origins_and_opens_the_page(
     seen: Dict[str, Any] = {}
 
     def client_thread() -> None:
-        deadline = time.monotonic() + 30
-        while not opened and time.monotonic() < deadline:
-            time.sleep(0.02)
-        seen["state"] = get(opened[0] + "state")
-        api = seen["state"]["origins"]["api"]
-        request = urllib.request.Request(
-            api + "/api/cli/simple-get", headers={"Origin": opened[0].rstrip("/")}
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            seen["allow"] = response.headers["Access-Control-Allow-Origin"]
-        seen["results"] = get(opened[0] + "results?run=cli")
-        with urllib.request.urlopen(
-            seen["state"]["origins"]["other"] + "/", timeout=10
-        ) as response:
-            seen["frame"] = response.status
-        os.kill(os.getpid(), signal.SIGTERM)
+        # Stop the demo even when a request fails: the asserts below say what.
+        try:
+            deadline = time.monotonic() + 30
+            while not opened and time.monotonic() < deadline:
+                time.sleep(0.02)
+            seen["state"] = get(opened[0] + "state")
+            api = seen["state"]["origins"]["api"]
+            request = urllib.request.Request(
+                api + "/api/cli/simple-get", headers={"Origin": opened[0].rstrip("/")}
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                seen["allow"] = response.headers["Access-Control-Allow-Origin"]
+            seen["results"] = get(opened[0] + "results?run=cli")
+            with urllib.request.urlopen(
+                seen["state"]["origins"]["other"] + "/", timeout=10
+            ) as response:
+                seen["frame"] = response.status
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr("webbrowser.open", opened.append)
     monkeypatch.setattr("sys.platform", "linux")
     monkeypatch.setenv("DISPLAY", ":0")
     thread = threading.Thread(target=client_thread)
-    thread.start()
-    try:
-        status = main(["demo", "--port", "0"])
-    finally:
-        thread.join(60)
+    with stray_sigterm_ignored():
+        thread.start()
+        try:
+            status = main(["demo", "--port", "0"])
+        finally:
+            thread.join(60)
     assert status == 0
     out = capsys.readouterr()
     page = opened[0]
@@ -592,7 +606,7 @@ def test_no_browser_prints_the_url_and_opens_nothing(
 ) -> None:
     opened: List[str] = []
     monkeypatch.setattr("webbrowser.open", opened.append)
-    port = free_port()
+    port = free_ports(3)
     status = run_demo(["--no-browser"], port)
     assert status == 0
     assert opened == []
@@ -662,7 +676,7 @@ def test_a_browser_is_opened_only_where_a_desktop_can_show_it(
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    port = free_port()
+    port = free_ports(3)
     assert run_demo([], port, opened if opens else None) == 0
     assert opened == ([f"http://127.0.0.1:{port}/"] if opens else [])
     assert ("No desktop session here" in capsys.readouterr().out) is not opens
