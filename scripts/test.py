@@ -158,6 +158,9 @@ def summarize(result_json: Path) -> int:
     line = f"total: {passed} passed, {failed} failed"
     if skipped:
         line += f", {skipped} skipped"
+    if failures:
+        # An env can fail without a failed test: killed, or a non-test command.
+        line += f"; {failures} tox env{'s' if failures > 1 else ''} FAILED (above)"
     print(line)
     return failures + failed
 
